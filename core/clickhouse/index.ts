@@ -1,0 +1,4 @@
+export { openClickHouse, quoteIdent } from './connection.ts';
+export type { ClickHouse, ClickHouseMode, OpenClickHouseOptions } from './connection.ts';
+export { readOwner, writeOwner, clearOwner, ownerFile } from './owner.ts';
+export type { DataDirOwner } from './owner.ts';
