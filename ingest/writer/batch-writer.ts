@@ -1,0 +1,192 @@
+// Buffers rows and writes them in batches: by size (batchRows) or age
+// (flushIntervalMs), whichever comes first. Callers await `write()`, which resolves
+// only when the flush that carried their rows has been stored — the moment an HTTP
+// request may answer 202 or a Kafka consumer may commit its offsets.
+import { TICKET_EVENT_COLUMNS } from '../../core/events/row.ts';
+import { DEAD_LETTER_COLUMNS, type DeadLetterRow } from '../../core/events/dead-letter.ts';
+import { TicketPulseError, errorMessage } from '../../core/errors.ts';
+import type { Inserter } from './inserter.ts';
+
+export interface BatchWriterOptions {
+  inserter: Inserter;
+  batchRows: number;
+  flushIntervalMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Called after every stored flush (metrics, progress lines). */
+  onFlush?: (report: FlushReport) => void;
+  /** Called on each failed attempt that will be retried. */
+  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  /** Injected for tests; real sleeps by default. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface FlushReport {
+  events: number;
+  deadLetters: number;
+  attempts: number;
+  durationMs: number;
+}
+
+export interface WriterStats {
+  flushes: number;
+  eventsWritten: number;
+  deadLettersWritten: number;
+  retries: number;
+  failedFlushes: number;
+  bufferedRows: number;
+  lastFlushAt: number | null;
+}
+
+interface Pending {
+  events: string[];
+  deadLetters: string[];
+  waiters: Array<{ resolve: (r: FlushReport) => void; reject: (e: unknown) => void }>;
+}
+
+const emptyPending = (): Pending => ({ events: [], deadLetters: [], waiters: [] });
+
+export class BatchWriter {
+  private pending: Pending = emptyPending();
+  private timer: NodeJS.Timeout | null = null;
+  /** Flushes run one at a time, in order; rows keep buffering meanwhile. */
+  private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private closed = false;
+  private readonly stats: WriterStats = {
+    flushes: 0,
+    eventsWritten: 0,
+    deadLettersWritten: 0,
+    retries: 0,
+    failedFlushes: 0,
+    bufferedRows: 0,
+    lastFlushAt: null,
+  };
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly opts: BatchWriterOptions) {
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = opts.random ?? Math.random;
+  }
+
+  /**
+   * Buffers JSONEachRow event lines and dead-letter rows; resolves when they are
+   * stored, rejects (retriable) when the flush carrying them failed for good.
+   */
+  write(eventLines: readonly string[], deadLetters: readonly DeadLetterRow[] = []): Promise<FlushReport> {
+    if (this.closed) return Promise.reject(new TicketPulseError('internal', 'the batch writer is closed'));
+    const p = this.pending;
+    for (const line of eventLines) p.events.push(line);
+    for (const dl of deadLetters) p.deadLetters.push(JSON.stringify(dl));
+    const done = new Promise<FlushReport>((resolve, reject) => p.waiters.push({ resolve, reject }));
+    if (p.events.length + p.deadLetters.length >= this.opts.batchRows) this.flushPending();
+    else this.armTimer();
+    return done;
+  }
+
+  /** Flushes whatever is buffered and waits for every flush in flight. */
+  async flush(): Promise<void> {
+    this.flushPending();
+    await this.chain;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+  }
+
+  /** Rows waiting in the buffer or in flight (callers use it for backpressure). */
+  get bufferedRows(): number {
+    return this.pending.events.length + this.pending.deadLetters.length + this.inFlight;
+  }
+
+  getStats(): WriterStats {
+    return { ...this.stats, bufferedRows: this.bufferedRows };
+  }
+
+  private armTimer(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flushPending();
+    }, this.opts.flushIntervalMs);
+    // The timer alone must not keep a finished process alive.
+    this.timer.unref();
+  }
+
+  private flushPending(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const batch = this.pending;
+    if (batch.waiters.length === 0) return;
+    this.pending = emptyPending();
+    const rows = batch.events.length + batch.deadLetters.length;
+    this.inFlight += rows;
+    this.chain = this.chain.then(async () => {
+      try {
+        const report = await this.store(batch);
+        for (const w of batch.waiters) w.resolve(report);
+      } catch (err) {
+        this.stats.failedFlushes++;
+        for (const w of batch.waiters) w.reject(err);
+      } finally {
+        this.inFlight -= rows;
+      }
+    });
+  }
+
+  private async store(batch: Pending): Promise<FlushReport> {
+    const started = performance.now();
+    let attempts = 0;
+    // Each table's insert is retried on its own: a retry after a partial success
+    // re-sends rows that are already stored, which the ReplacingMergeTree keys collapse.
+    attempts += await this.withRetry(() => this.opts.inserter.insert('ticket_events', TICKET_EVENT_COLUMNS, batch.events), batch.events.length);
+    attempts += await this.withRetry(() => this.opts.inserter.insert('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters), batch.deadLetters.length);
+    const report: FlushReport = {
+      events: batch.events.length,
+      deadLetters: batch.deadLetters.length,
+      attempts,
+      durationMs: performance.now() - started,
+    };
+    this.stats.flushes++;
+    this.stats.eventsWritten += report.events;
+    this.stats.deadLettersWritten += report.deadLetters;
+    this.stats.lastFlushAt = Date.now();
+    this.opts.onFlush?.(report);
+    return report;
+  }
+
+  private async withRetry(fn: () => Promise<void>, rows: number): Promise<number> {
+    if (rows === 0) return 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await fn();
+        return attempt;
+      } catch (err) {
+        const retriable = !(err instanceof TicketPulseError) || err.retriable;
+        if (!retriable || attempt >= this.opts.maxAttempts) {
+          throw new TicketPulseError('clickhouse_unavailable', `insert failed after ${attempt} attempt(s): ${errorMessage(err)}`, {
+            cause: err,
+            retriable: true,
+          });
+        }
+        const delayMs = backoff(attempt, this.opts.retryBaseMs, this.opts.retryMaxMs, this.random);
+        this.stats.retries++;
+        this.opts.onRetry?.({ attempt, delayMs, error: err });
+        await this.sleep(delayMs);
+      }
+    }
+  }
+}
+
+/** Exponential backoff with full jitter: spreads retries of many writers apart. */
+export function backoff(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
