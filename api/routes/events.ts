@@ -24,7 +24,7 @@ const IngestResponse = Type.Object({
 
 export const eventsRoutes: FastifyPluginAsync<EventsRouteOptions> = async (app, opts) => {
   // Encapsulated: only this plugin's routes see JSON bodies as raw buffers.
-  app.removeContentTypeParser(['application/json']);
+  app.removeAllContentTypeParsers();
   const asBuffer = (_req: unknown, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
   app.addContentTypeParser(['application/json', ...NDJSON_TYPES], { parseAs: 'buffer', bodyLimit: opts.bodyLimitBytes }, asBuffer);
 
