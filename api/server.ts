@@ -10,11 +10,11 @@ export interface ServerOptions {
 
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
   const fastify = Fastify({
-    logger: { level: opts.logLevel === 'info' ? 'warn' : opts.logLevel },
+    // Request lines are info-level: visible at debug/info, quiet at warn.
+    logger: { level: opts.logLevel },
     // Bodies above the per-route limit get 413 before they are buffered.
     bodyLimit: opts.app.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: opts.logLevel !== 'debug' && opts.logLevel !== 'trace',
   }).withTypeProvider<TypeBoxTypeProvider>();
   await fastify.register(app, opts.app);
   return fastify;

@@ -58,6 +58,9 @@ async function openEmbedded(dataDir: string, cfg: ClickHouseConfig, command: str
     throw new TicketPulseError('data_dir_locked', `this process already has the embedded ClickHouse open at ${embeddedOpen}; close it before opening ${path}`);
   }
   mkdirSync(path, { recursive: true });
+  // Ask the owner file first: chDB itself would only print a lock error to stderr.
+  const owner = readOwner(dataDir);
+  if (owner && owner.pid !== process.pid) throw embeddedOpenError(dataDir, path, new Error('held by another process'));
   const { createChdbConnection } = await import('chdb/connection');
   let client: ClickHouseClient;
   try {

@@ -1,0 +1,107 @@
+// Composes a running TicketPulse from its parts: ClickHouse, migrations, the
+// batching writer, HTTP ingest and the API. Commands pick the roles they need.
+import type { FastifyInstance } from 'fastify';
+import { createServer, listen } from '../api/index.ts';
+import { openClickHouse, writeOwner, type ClickHouse } from '../core/clickhouse/index.ts';
+import type { Config } from '../core/config/index.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { migrate, migrationsApplied } from '../core/schema/index.ts';
+import { BatchWriter, ClickHouseInserter, HttpIngestor } from '../ingest/index.ts';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  ch: ClickHouse;
+  writer: BatchWriter;
+  server: FastifyInstance | null;
+  apiUrl: string | null;
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  command: string;
+  api: boolean;
+}
+
+export function schemaContext(config: Config) {
+  return { cluster: config.clickhouse.cluster ?? null, retention: config.retention };
+}
+
+export async function openAndMigrate(config: Config, command: string, log: Logger): Promise<ClickHouse> {
+  const ch = await openClickHouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, command });
+  try {
+    const result = await migrate(ch, schemaContext(config));
+    for (const m of result.applied) log.info({ migration: `${m.version}_${m.name}` }, 'migration applied');
+    for (const t of result.retentionChanged) log.info({ table: t }, 'retention TTL updated from configuration');
+  } catch (err) {
+    await ch.close();
+    throw err;
+  }
+  return ch;
+}
+
+export function createWriter(config: Config, ch: ClickHouse, log: Logger): BatchWriter {
+  return new BatchWriter({
+    inserter: new ClickHouseInserter(ch),
+    ...config.ingest,
+    onRetry: ({ attempt, delayMs, error }) => log.warn({ attempt, delayMs, err: error }, 'insert failed; retrying'),
+  });
+}
+
+export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
+  const log = createLogger(config.logLevel);
+  const ch = await openAndMigrate(config, opts.command, log);
+  const writer = createWriter(config, ch, log);
+  let server: FastifyInstance | null = null;
+  let apiUrl: string | null = null;
+  if (opts.api) {
+    server = await createServer({
+      logLevel: config.logLevel,
+      app: {
+        ch,
+        ingestor: new HttpIngestor(writer),
+        bodyLimitBytes: config.api.bodyLimitBytes,
+        readiness: [
+          { name: 'clickhouse', check: () => ch.ping() },
+          { name: 'migrations', check: () => migrationsApplied(ch) },
+        ],
+      },
+    });
+    apiUrl = await listen(server, config.api.host, config.api.port);
+    if (ch.mode === 'embedded') {
+      writeOwner(config.dataDir, { pid: process.pid, command: opts.command, startedAt: new Date().toISOString(), apiUrl });
+    }
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    config,
+    log,
+    ch,
+    writer,
+    server,
+    apiUrl,
+    stop() {
+      stopping ??= (async () => {
+        if (server) await server.close();
+        await writer.close();
+        await ch.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM; a second signal exits at once. */
+export function onShutdownSignal(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`\n${signal} again: exiting without waiting\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    void stop(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
