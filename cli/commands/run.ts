@@ -16,26 +16,21 @@ const PACED_HOURS = 2;
 const INCIDENT_BEFORE_NOW_MIN = 90;
 
 export function registerRunCommands(program: Command): void {
-  program
+  const demoCmd = program
     .command('demo')
     .description('everything in one process on embedded ClickHouse, fed by the built-in simulator')
     .option('--duration <seconds>', 'stop cleanly after this many seconds (default: run until Ctrl-C)', numberArg('--duration'))
     .option('--speed <factor>', 'simulated seconds per real second while replaying history', numberArg('--speed'))
-    .option('--seed <n>', 'simulator seed', intArg('--seed'))
     .option('--history-hours <h>', 'hours of history to replay before running in real time', numberArg('--history-hours'))
-    .option('--tickets-per-hour <n>', 'mean ticket arrival rate', numberArg('--tickets-per-hour'))
-    .option('--no-incident', 'do not inject the product-batch incident')
-    .option('--port <port>', 'API port (env PORT)', intArg('--port'))
-    .action(async (opts: DemoOptions, cmd: Command) => {
+    .option('--port <port>', 'API port (env PORT)', intArg('--port'));
+  withSimulatorOptions(demoCmd).action(async (opts: DemoOptions, cmd: Command) => {
       const config = configFrom(cmd, {
         // The demo talks to a person: status lines on stdout, only warnings as JSON logs.
         logLevel: cmd.optsWithGlobals<{ logLevel?: string }>().logLevel ?? process.env.LOG_LEVEL ?? 'warn',
         'api.port': opts.port,
-        'simulator.seed': opts.seed,
         'simulator.speed': opts.speed,
         'simulator.historyHours': opts.historyHours,
-        'simulator.ticketsPerHour': opts.ticketsPerHour,
-        'simulator.incident': opts.incident === false ? false : undefined,
+        ...simulatorOverrides(opts),
       });
       await demo(config, opts.duration);
     });
@@ -52,7 +47,7 @@ export function registerRunCommands(program: Command): void {
       await untilSignal(rt);
     });
 
-  program
+  const simulateCmd = program
     .command('simulate')
     .description('generate the simulated ticket stream into a file, the HTTP API, Kafka or ClickHouse')
     .addOption(new Option('--to <sink>', 'where the events go').choices(['file', 'http', 'kafka', 'clickhouse']).default('file'))
@@ -63,31 +58,42 @@ export function registerRunCommands(program: Command): void {
     .option('--topic <name>', 'Kafka topic for --to kafka (default: the first configured topic)')
     .option('--hours <h>', 'simulated hours ending now (default 24)', numberArg('--hours'))
     .option('--speed <factor>', 'simulated seconds per real second (default: as fast as possible)', numberArg('--speed'))
-    .option('--duration <seconds>', 'stop after this many real seconds', numberArg('--duration'))
-    .option('--seed <n>', 'simulator seed', intArg('--seed'))
-    .option('--tickets-per-hour <n>', 'mean ticket arrival rate', numberArg('--tickets-per-hour'))
-    .option('--no-incident', 'do not inject the product-batch incident')
-    .action(async (opts: SimulateOptions, cmd: Command) => {
-      const config = configFrom(cmd, {
-        'simulator.seed': opts.seed,
-        'simulator.ticketsPerHour': opts.ticketsPerHour,
-        'simulator.incident': opts.incident === false ? false : undefined,
-      });
+    .option('--duration <seconds>', 'stop after this many real seconds', numberArg('--duration'));
+  withSimulatorOptions(simulateCmd).action(async (opts: SimulateOptions, cmd: Command) => {
+      const config = configFrom(cmd, simulatorOverrides(opts));
       await simulate(config, opts);
     });
 }
 
-interface DemoOptions {
-  duration?: number;
-  speed?: number;
+interface SimulatorFlags {
   seed?: number;
-  historyHours?: number;
   ticketsPerHour?: number;
   incident?: boolean;
+}
+
+function withSimulatorOptions(cmd: Command): Command {
+  return cmd
+    .option('--seed <n>', 'simulator seed', intArg('--seed'))
+    .option('--tickets-per-hour <n>', 'mean ticket arrival rate', numberArg('--tickets-per-hour'))
+    .option('--no-incident', 'do not inject the product-batch incident');
+}
+
+function simulatorOverrides(opts: SimulatorFlags): Record<string, unknown> {
+  return {
+    'simulator.seed': opts.seed,
+    'simulator.ticketsPerHour': opts.ticketsPerHour,
+    'simulator.incident': opts.incident === false ? false : undefined,
+  };
+}
+
+interface DemoOptions extends SimulatorFlags {
+  duration?: number;
+  speed?: number;
+  historyHours?: number;
   port?: number;
 }
 
-interface SimulateOptions {
+interface SimulateOptions extends SimulatorFlags {
   to: 'file' | 'http' | 'kafka' | 'clickhouse';
   out: string;
   url: string;
@@ -97,9 +103,6 @@ interface SimulateOptions {
   hours?: number;
   speed?: number;
   duration?: number;
-  seed?: number;
-  ticketsPerHour?: number;
-  incident?: boolean;
 }
 
 /** The simulation the demo and `simulate` share: history ending now, incident near its end. */
