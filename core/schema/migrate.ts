@@ -114,7 +114,7 @@ function checksum(statements: string[]): string {
 function checkOrder(migrations: readonly Migration[]): void {
   for (let i = 1; i < migrations.length; i++) {
     if (migrations[i].version <= migrations[i - 1].version) {
-      throw new TicketPulseError('migration_failed', `migration versions must increase: ${migrations[i - 1].version} then ${migrations[i].version}`);
+      throw new TicketPulseError('migration_failed', `migration versions must be unique and increasing: ${migrations[i - 1].version} then ${migrations[i].version}`);
     }
   }
 }

@@ -1,5 +1,13 @@
-// The ordered list of migrations. Add new ones at the end with the next version.
+// Every migration, one line each; applied in version order (sorted below), so a
+// migration added later with a lower number still runs — each creates its own tables.
 import type { Migration } from './migration.ts';
 import { deadLetters, ticketEvents } from './001_ticket_events.ts';
+import { processorRuns } from './007_processor_runs.ts';
 
-export const MIGRATIONS: readonly Migration[] = [ticketEvents, deadLetters];
+const ALL: Migration[] = [
+  ticketEvents,
+  deadLetters,
+  processorRuns,
+];
+
+export const MIGRATIONS: readonly Migration[] = ALL.sort((a, b) => a.version - b.version);

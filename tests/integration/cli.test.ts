@@ -30,7 +30,7 @@ describe('ticketpulse CLI', () => {
     expect(first.stdout).toContain('applied 002_dead_letters');
     const second = await tp(['migrate']);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/schema is up to date \(2 migrations applied\)/);
+    expect(second.stdout).toMatch(/schema is up to date \(\d+ migrations applied\)/);
   });
 
   it('simulate writes events that query then prints as a table, CSV and JSON', async () => {
