@@ -45,7 +45,7 @@ export const TicketEventSchema = Type.Object(
   {
     event_id: Id,
     ticket_id: Id,
-    type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
+    type: Type.Enum(EVENT_TYPES),
     // ISO-8601 with an offset; checked by the validator, which also accepts +hhmm and
     // minute precision (common in ticketing exports) that RFC 3339 `date-time` refuses.
     occurred_at: Type.String({ minLength: 1, maxLength: 64, description: 'ISO-8601 instant with a time zone offset' }),

@@ -20,7 +20,7 @@ describe('configuration', () => {
   it('runs on defaults with no file and no environment', () => {
     const { config, file } = loadConfig({ env: {}, cwd: emptyDir() });
     expect(file).toBeNull();
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 16 * 1024 * 1024 });
+    expect(config.api).toMatchObject({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 16 * 1024 * 1024 });
     expect(config.clickhouse.url).toBeUndefined();
     expect(config.dataDir).toBe('./data');
     expect(config.retention.eventsDays).toBe(1825);

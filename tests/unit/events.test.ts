@@ -80,7 +80,7 @@ describe('event contract v1', () => {
     ['event_id over 128 chars', enc({ ...base, event_id: 'e'.repeat(129) }), 'invalid_value', '/event_id'],
     ['event_id with a control character', enc({ ...base, event_id: 'e\u0001' }), 'invalid_value', '/event_id'],
     ['unknown event type', enc({ ...base, type: 'exploded' }), 'unknown_event_type', '/type'],
-    ['type not a string', enc({ ...base, type: 3 }), 'invalid_type', '/type'],
+    ['type not a string', enc({ ...base, type: 3 }), 'invalid_value', '/type'],
     ['timestamp without offset', enc({ ...base, occurred_at: '2026-11-26T10:15:00' }), 'invalid_timestamp', '/occurred_at'],
     ['timestamp not a date', enc({ ...base, occurred_at: 'yesterday' }), 'invalid_timestamp', '/occurred_at'],
     ['impossible date', enc({ ...base, occurred_at: '2026-02-30T10:00:00Z' }), 'invalid_timestamp', '/occurred_at'],
