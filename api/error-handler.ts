@@ -40,6 +40,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         const retry = err.retriable ? ' (temporary; retry later)' : '';
         return reply.status(status).send(errorBody(err.code, `${publicMessage(status)}${retry}`));
       }
+      if (status === 401) reply.header('www-authenticate', 'Bearer realm="ticketpulse"');
       return reply.status(status).send(errorBody(err.code, err.message, err.field));
     }
     const fe = err as FastifyError;
@@ -53,7 +54,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err }, 'request failed');
       return reply.status(status).send(errorBody('internal', publicMessage(status)));
     }
-    return reply.status(status).send(errorBody(fastifyCode(fe.code, status), fe.message, status === 413 || status === 415 ? 'body' : undefined));
+    return reply.status(status).send(errorBody(fastifyCode(fe.code, status), fe.message, status === 413 || status === 415 ? 'body' : status === 414 ? 'url' : undefined));
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -79,6 +80,8 @@ function fastifyCode(code: string | undefined, status: number): string {
   if (status === 413) return 'payload_too_large';
   if (status === 415) return 'unsupported_media_type';
   if (status === 429) return 'rate_limited';
+  if (status === 414) return 'uri_too_long';
+  if (status === 431) return 'headers_too_large';
   if (status === 404) return 'not_found';
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'bad_request';
   return 'bad_request';

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../core/config/index.ts';
 import { isTicketPulseError } from '../core/errors.ts';
+import { registerKeysCommand } from './commands/keys.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { queryCommand, type QueryOutput } from './commands/query.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -26,9 +27,11 @@ program
   .description('run a read-only SQL query and print the result')
   .argument('<sql>', 'the query, e.g. "SELECT type, count() FROM ticket_events GROUP BY type"')
   .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-  .action(async (sql: string, opts: { format: QueryOutput }, cmd: Command) => queryCommand(configFrom(cmd), sql, opts.format, out));
+  .addOption(new Option('--api-key <key>', "API key for a running process's API").env('TICKETPULSE_API_KEY'))
+  .action(async (sql: string, opts: { format: QueryOutput; apiKey?: string }, cmd: Command) => queryCommand(configFrom(cmd), sql, opts.format, out, { apiKey: opts.apiKey }));
 
 registerRunCommands(program);
+registerKeysCommand(program);
 
 try {
   await program.parseAsync(process.argv);

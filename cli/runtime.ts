@@ -1,7 +1,7 @@
 // Composes a running TicketPulse from its parts: ClickHouse, migrations, the
 // batching writer, HTTP ingest and the API. Commands pick the roles they need.
 import type { FastifyInstance } from 'fastify';
-import { createServer, listen } from '../api/index.ts';
+import { createServer, listen, shutdown } from '../api/index.ts';
 import { openClickHouse, writeOwner, type ClickHouse } from '../core/clickhouse/index.ts';
 import type { Config } from '../core/config/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
@@ -60,7 +60,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       app: {
         ch,
         ingestor: new HttpIngestor(writer),
-        bodyLimitBytes: config.api.bodyLimitBytes,
+        config: config.api,
         readiness: [
           { name: 'clickhouse', check: () => ch.ping() },
           { name: 'migrations', check: () => migrationsApplied(ch) },
@@ -82,7 +82,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     apiUrl,
     stop() {
       stopping ??= (async () => {
-        if (server) await server.close();
+        if (server) await shutdown(server);
         await writer.close();
         await ch.close();
       })();

@@ -4,12 +4,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { EventIngestor, IngestFormat } from '../../core/ingest-port.ts';
 import { TicketPulseError } from '../../core/errors.ts';
-import { ErrorResponse } from '../schemas.ts';
+import { TicketEventSchema } from '../../core/events/index.ts';
+import { ErrorResponse, documentedBody } from '../schemas.ts';
 
 export interface EventsRouteOptions {
   ingestor: EventIngestor;
   bodyLimitBytes: number;
 }
+
+/** The event contract, named in the OpenAPI document (docs/schema.md describes the fields). */
+const EventDoc = { ...TicketEventSchema, title: 'TicketEvent' };
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
 
@@ -32,12 +36,20 @@ export const eventsRoutes: FastifyPluginAsync<EventsRouteOptions> = async (app, 
     '/v1/events',
     {
       bodyLimit: opts.bodyLimitBytes,
+      config: { scope: 'ingest' },
       schema: {
         summary: 'Ingest ticket lifecycle events',
         description:
           'Body: a JSON array of events (or one event object) with Content-Type application/json, or one event per line with application/x-ndjson. ' +
           'Valid events are stored; invalid ones are kept in dead_letters and reported per index. Answers 202 once everything is stored.',
         tags: ['ingest'],
+        ...documentedBody(
+          {
+            'application/json': Type.Union([Type.Array(EventDoc), EventDoc]),
+            'application/x-ndjson': Type.String({ description: 'one event object per line' }),
+          },
+          'Ticket lifecycle events (event contract version 1)',
+        ),
         response: { 202: IngestResponse, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse },
       },
     },

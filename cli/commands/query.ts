@@ -1,18 +1,24 @@
-// `ticketpulse query "<SQL>"`: read-only SQL against the embedded engine or a server.
-// chDB allows one process per data directory, so when a running TicketPulse holds
-// it, the query goes to that process's API instead.
-import { openClickHouse, readOwner, runReadQuery, toCsv, type ReadResult } from '../../core/clickhouse/index.ts';
+// `ticketpulse query "<SQL>"`: read-only SQL against the embedded engine or a server,
+// with the same guard and limits as POST /v1/sql. chDB allows one process per data
+// directory, so when a running TicketPulse holds it, the query goes to that
+// process's API instead (with --api-key / TICKETPULSE_API_KEY when it has keys).
+import { createAnalystSql, openClickHouse, readOwner, toCsv, type ReadResult } from '../../core/clickhouse/index.ts';
 import type { Config } from '../../core/config/index.ts';
 import { TicketPulseError } from '../../core/errors.ts';
 
 export type QueryOutput = 'table' | 'csv' | 'json';
 
-export async function queryCommand(config: Config, sql: string, format: QueryOutput, out: (s: string) => void): Promise<void> {
-  const result = await runQuery(config, sql);
+export interface QueryCommandOptions {
+  /** Bearer key for a running process's API. */
+  apiKey?: string;
+}
+
+export async function queryCommand(config: Config, sql: string, format: QueryOutput, out: (s: string) => void, opts: QueryCommandOptions = {}): Promise<void> {
+  const result = await runQuery(config, sql, opts);
   out(render(result, format));
 }
 
-async function runQuery(config: Config, sql: string): Promise<ReadResult> {
+async function runQuery(config: Config, sql: string, opts: QueryCommandOptions): Promise<ReadResult> {
   if (!config.clickhouse.url) {
     const owner = readOwner(config.dataDir);
     if (owner && owner.pid !== process.pid) {
@@ -22,29 +28,32 @@ async function runQuery(config: Config, sql: string): Promise<ReadResult> {
           `the data directory ${config.dataDir} is held by process ${owner.pid} (ticketpulse ${owner.command}), which serves no API; stop it or query through its API`,
         );
       }
-      return queryViaApi(owner.apiUrl, sql);
+      return queryViaApi(owner.apiUrl, sql, opts.apiKey);
     }
   }
   const ch = await openClickHouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, command: 'query' });
+  const analyst = createAnalystSql(ch, { sql: config.api.sql, export: config.api.export });
   try {
-    return await runReadQuery(ch, sql);
+    return await analyst.json(sql);
   } finally {
+    await analyst.close();
     await ch.close();
   }
 }
 
-async function queryViaApi(apiUrl: string, sql: string): Promise<ReadResult> {
+async function queryViaApi(apiUrl: string, sql: string, apiKey?: string): Promise<ReadResult> {
   const res = await fetch(`${apiUrl}/v1/sql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
     body: JSON.stringify({ query: sql, format: 'json' }),
   }).catch((err: unknown) => {
     throw new TicketPulseError('clickhouse_unavailable', `the data directory is held by the process serving ${apiUrl}, which did not answer: ${(err as Error).message}`);
   });
   const body = (await res.json()) as ReadResult & { error?: { code: string; message: string } };
   if (!res.ok) {
-    const code = res.status === 403 ? 'forbidden' : res.status >= 500 ? 'clickhouse_unavailable' : 'bad_request';
-    throw new TicketPulseError(code, body.error?.message ?? `HTTP ${res.status}`);
+    const code = res.status === 401 ? 'unauthorized' : res.status === 403 ? 'forbidden' : res.status >= 500 ? 'clickhouse_unavailable' : 'bad_request';
+    const hint = res.status === 401 ? ' (pass --api-key or set TICKETPULSE_API_KEY)' : '';
+    throw new TicketPulseError(code, `${body.error?.message ?? `HTTP ${res.status}`}${hint}`);
   }
   return body;
 }

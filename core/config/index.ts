@@ -1,4 +1,4 @@
 export { loadConfig, parseConfig, ConfigError, ENV_OVERRIDES } from './load.ts';
 export type { ConfigIssue, LoadConfigOptions, LoadedConfig } from './load.ts';
-export { ConfigSchema } from './schema.ts';
-export type { Config, ClickHouseConfig, IngestConfig, SimulatorConfig } from './schema.ts';
+export { ConfigSchema, ApiConfigSchema, API_SCOPES } from './schema.ts';
+export type { Config, ClickHouseConfig, IngestConfig, SimulatorConfig, ApiConfig, ApiScope, ApiKeyEntry, SqlLimitsConfig, ExportConfig } from './schema.ts';

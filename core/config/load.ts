@@ -43,6 +43,8 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; key: string; coerce: Co
   { env: 'KAFKA_GROUP_ID', key: 'kafka.groupId', coerce: 'string' },
   { env: 'HOST', key: 'api.host', coerce: 'string' },
   { env: 'PORT', key: 'api.port', coerce: 'int' },
+  { env: 'TICKETPULSE_CORS_ORIGINS', key: 'api.cors.origins', coerce: 'list' },
+  { env: 'TICKETPULSE_SQL_MAX_EXECUTION_SECONDS', key: 'api.sql.maxExecutionSeconds', coerce: 'int' },
   { env: 'TICKETPULSE_BATCH_ROWS', key: 'ingest.batchRows', coerce: 'int' },
   { env: 'TICKETPULSE_FLUSH_INTERVAL_MS', key: 'ingest.flushIntervalMs', coerce: 'int' },
 ];
@@ -116,7 +118,7 @@ export function parseConfig(input: unknown, ctx: { file?: string | null; fromEnv
       }
       continue;
     }
-    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'enum') {
       // Unions of literals (e.g. logLevel): the per-branch errors say little; say what is allowed.
       const key = pointerToKey(e.instancePath);
       if (issues.some((i) => i.key === key)) continue;

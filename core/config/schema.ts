@@ -38,12 +38,94 @@ export const KafkaConfigSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** API key scopes: each route declares the one it needs (see docs/api.md). */
+export const API_SCOPES = ['ingest', 'read', 'sql', 'admin'] as const;
+export const ApiScopeSchema = Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('sql'), Type.Literal('admin')]);
+
+/** One API key. Only a hash of its secret is stored; `ticketpulse keys create` prints the entry. */
+export const ApiKeyEntrySchema = Type.Object(
+  {
+    /** The public part of the key (`tp_<id>_<secret>`), used to find the entry and in logs. */
+    id: Type.String({ pattern: '^[a-z0-9]{8,32}$' }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    scopes: Type.Array(ApiScopeSchema, { minItems: 1, uniqueItems: true }),
+    /** Hex SHA-256 of the secret part. The secret is 256 random bits, so a fast hash is enough. */
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    /** A revoked key is refused (401) like an unknown one; keep the entry to document it. */
+    revoked: Type.Boolean({ default: false }),
+    /** ISO-8601 instant after which the key is refused. */
+    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
+/** Limits for analysts' read-only SQL (POST /v1/sql, /clickhouse, `ticketpulse query`). */
+export const SqlLimitsConfigSchema = Type.Object(
+  {
+    maxExecutionSeconds: PositiveInt(30, 3_600),
+    maxResultRows: PositiveInt(500_000),
+    maxResultBytes: PositiveInt(64 * 1024 * 1024),
+    maxMemoryBytes: PositiveInt(2 * 1024 * 1024 * 1024),
+    /** Queries running at once; more wait in a queue of `maxQueued`, beyond that 429. */
+    maxConcurrent: PositiveInt(4, 256),
+    maxQueued: Type.Integer({ minimum: 0, maximum: 10_000, default: 32 }),
+    maxQueryBytes: PositiveInt(100_000, 1_000_000),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Arrow exports of the raw log and derived tables (GET /v1/export/…). */
+export const ExportConfigSchema = Type.Object(
+  {
+    maxExecutionSeconds: PositiveInt(1_800, 86_400),
+    maxMemoryBytes: PositiveInt(2 * 1024 * 1024 * 1024),
+    maxConcurrent: PositiveInt(2, 64),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ApiConfigSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1', minLength: 1 }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     /** Request body limit for POST /v1/events. */
     bodyLimitBytes: PositiveInt(16 * 1024 * 1024, 1024 * 1024 * 1024),
+    /** Body limit for every other route that takes a body. */
+    defaultBodyLimitBytes: PositiveInt(1024 * 1024, 1024 * 1024 * 1024),
+    /** Longer request lines (path + query string) get 414. */
+    maxUrlBytes: PositiveInt(8_192, 1_048_576),
+    /** Time to receive a whole request (headers and body). */
+    requestTimeoutMs: PositiveInt(60_000, 3_600_000),
+    keepAliveTimeoutMs: PositiveInt(72_000, 3_600_000),
+    /** Trust X-Forwarded-* from a reverse proxy (client address for logs and rate limits). */
+    trustProxy: Type.Boolean({ default: false }),
+    /** Serve the Swagger UI at /docs (the spec at /openapi.json is always served). */
+    docsUi: Type.Boolean({ default: true }),
+    auth: Type.Object(
+      {
+        /** Empty → no authentication; then the API refuses to listen on anything but loopback. */
+        keys: Type.Array(ApiKeyEntrySchema, { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    rateLimit: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** Requests per window per API key (per client address when running open). */
+        max: PositiveInt(6_000),
+        windowMs: PositiveInt(60_000, 86_400_000),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    cors: Type.Object(
+      {
+        /** Browser origins allowed to call the API; empty → CORS off (no CORS headers). */
+        origins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    sql: SqlLimitsConfigSchema,
+    export: ExportConfigSchema,
   },
   { additionalProperties: false, default: {} },
 );
@@ -77,10 +159,7 @@ export const SimulatorConfigSchema = Type.Object(
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './data', minLength: 1 }),
-    logLevel: Type.Union(
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-      { default: 'info' },
-    ),
+    logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
     clickhouse: ClickHouseConfigSchema,
     retention: RetentionConfigSchema,
     kafka: KafkaConfigSchema,
@@ -94,4 +173,9 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type ClickHouseConfig = Static<typeof ClickHouseConfigSchema>;
 export type IngestConfig = Static<typeof IngestConfigSchema>;
+export type ApiConfig = Static<typeof ApiConfigSchema>;
+export type ApiScope = Static<typeof ApiScopeSchema>;
+export type ApiKeyEntry = Static<typeof ApiKeyEntrySchema>;
+export type SqlLimitsConfig = Static<typeof SqlLimitsConfigSchema>;
+export type ExportConfig = Static<typeof ExportConfigSchema>;
 export type SimulatorConfig = Static<typeof SimulatorConfigSchema>;
