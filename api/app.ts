@@ -13,6 +13,9 @@ import Value from 'typebox/value';
 import { createAnalystSql, type AnalystSql, type ClickHouse } from '../core/clickhouse/index.ts';
 import { ApiConfigSchema, type ApiConfig } from '../core/config/index.ts';
 import type { EventIngestor } from '../core/ingest-port.ts';
+import type { MetricsRegistry } from '../core/metrics.ts';
+import type { AlertsPort } from '../core/ports/alerts.ts';
+import type { SurgesPort } from '../core/ports/surges.ts';
 import { auth } from './auth/index.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
@@ -22,6 +25,10 @@ import { eventsRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { sqlRoutes } from './routes/sql.ts';
+import { alertsRoutes } from './routes/alerts.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { surgesRoutes } from './routes/surges.ts';
+import { withRouteConfig } from './auth/index.ts';
 import { ErrorResponse } from './schemas.ts';
 
 export interface AppOptions {
@@ -32,6 +39,10 @@ export interface AppOptions {
   config?: ApiConfig;
   /** Analysts' SQL; built from `ch` (and closed with the app) when omitted. */
   analyst?: AnalystSql;
+  /** What processors publish; each route group is served only when its port is given. */
+  metrics?: MetricsRegistry;
+  alerts?: AlertsPort;
+  surges?: SurgesPort;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -57,6 +68,11 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(sqlRoutes, { analyst, maxQueryBytes: config.sql.maxQueryBytes });
   await fastify.register(exportRoutes, { analyst });
   await fastify.register(clickhouseRoutes, { analyst, maxQueryBytes: config.sql.maxQueryBytes });
+
+  // Prometheus scrapes carry no API key: /metrics is public, like /healthz.
+  if (opts.metrics) await fastify.register(withRouteConfig(metricsRoutes, { public: true }), { registry: opts.metrics });
+  if (opts.alerts) await fastify.register(alertsRoutes, { alerts: opts.alerts });
+  if (opts.surges) await fastify.register(surgesRoutes, { surges: opts.surges });
 };
 
 export default app;

@@ -7,6 +7,9 @@ import type { Config } from '../core/config/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { migrate, migrationsApplied } from '../core/schema/index.ts';
 import { BatchWriter, ClickHouseInserter, HttpIngestor } from '../ingest/index.ts';
+import { sharedMetricsRegistry } from '../core/metrics.ts';
+import type { AlertDto } from '../core/ports/alerts.ts';
+import { readOnlyPorts, startProcessors, type Processors } from './processors.ts';
 
 export interface Runtime {
   config: Config;
@@ -15,12 +18,16 @@ export interface Runtime {
   writer: BatchWriter;
   server: FastifyInstance | null;
   apiUrl: string | null;
+  processors: Processors | null;
   stop(): Promise<void>;
 }
 
 export interface RuntimeOptions {
   command: string;
   api: boolean;
+  /** Run the processors (scheduled jobs, alert delivery) in this process. */
+  processors: boolean;
+  onAlert?: (alert: AlertDto) => void;
 }
 
 export function schemaContext(config: Config) {
@@ -52,15 +59,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const log = createLogger(config.logLevel);
   const ch = await openAndMigrate(config, opts.command, log);
   const writer = createWriter(config, ch, log);
+  const processors = opts.processors ? await startProcessors(config, ch, log, { onAlert: opts.onAlert }) : null;
   let server: FastifyInstance | null = null;
   let apiUrl: string | null = null;
   if (opts.api) {
+    const ports = processors?.ports ?? readOnlyPorts(ch);
     server = await createServer({
       logLevel: config.logLevel,
       app: {
         ch,
         ingestor: new HttpIngestor(writer),
         config: config.api,
+        metrics: sharedMetricsRegistry(),
+        ...ports,
         readiness: [
           { name: 'clickhouse', check: () => ch.ping() },
           { name: 'migrations', check: () => migrationsApplied(ch) },
@@ -80,9 +91,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     writer,
     server,
     apiUrl,
+    processors,
     stop() {
       stopping ??= (async () => {
         if (server) await shutdown(server);
+        await processors?.stop();
         await writer.close();
         await ch.close();
       })();

@@ -41,7 +41,7 @@ export function registerRunCommands(program: Command): void {
     .option('--port <port>', 'API port (env PORT)', intArg('--port'))
     .action(async (opts: { port?: number }, cmd: Command) => {
       const config = configFrom(cmd, { 'api.port': opts.port });
-      const rt = await startRuntime(config, { command: 'start', api: true });
+      const rt = await startRuntime(config, { command: 'start', api: true, processors: true });
       say(`TicketPulse listening on ${rt.apiUrl} (ClickHouse: ${describeStorage(rt)}); POST events to ${rt.apiUrl}/v1/events`);
       if (config.kafka.brokers.length > 0) say('note: Kafka brokers are configured, but this build ingests over HTTP only (the Kafka consumer is not built yet)');
       await untilSignal(rt);
@@ -122,7 +122,13 @@ export function buildSimulation(config: Config, historyHours: number, nowMs = Da
 }
 
 async function demo(config: Config, durationSec?: number): Promise<void> {
-  const rt = await startRuntime(config, { command: 'demo', api: true });
+  const rt = await startRuntime(config, {
+    command: 'demo',
+    api: true,
+    processors: true,
+    // The demo shows alerts as they fire, one line each.
+    onAlert: (a) => say(`ALERT ${a.severity.toUpperCase()} ${a.kind}: ${a.summary}`),
+  });
   const simulation = buildSimulation(config, config.simulator.historyHours);
   const controller = new AbortController();
   say(`TicketPulse demo — API ${rt.apiUrl}, ClickHouse ${describeStorage(rt)}`);

@@ -1,6 +1,8 @@
 // The configuration schema: the only source of the Config type and of the defaults.
 // Every key has a default, so TicketPulse runs with no file at all (embedded mode).
 import Type, { type Static } from 'typebox';
+import { AlertsConfigSchema } from './alerts.ts';
+import { SurgeConfigSchema } from './surge.ts';
 
 const PositiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) => Type.Integer({ minimum: 1, maximum: max, default: def });
 
@@ -166,6 +168,8 @@ export const ConfigSchema = Type.Object(
     api: ApiConfigSchema,
     ingest: IngestConfigSchema,
     simulator: SimulatorConfigSchema,
+    alerts: AlertsConfigSchema,
+    surge: SurgeConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,60 @@
+// Composes the processors of one process: the alert service every processor raises
+// through, each processor's scheduled job, and the ports the API reads. Roles that
+// only serve the API get read-only ports instead (`readOnlyPorts`).
+import type { ClickHouse } from '../core/clickhouse/index.ts';
+import type { Config } from '../core/config/index.ts';
+import type { Logger } from '../core/log.ts';
+import type { AlertDto, AlertsPort } from '../core/ports/alerts.ts';
+import type { SurgesPort } from '../core/ports/surges.ts';
+import { createAlertService, createAlertsStorePort, type AlertService } from '../processors/alerts/index.ts';
+import { Scheduler, type ProcessorJob, type RunRecord } from '../processors/index.ts';
+import { SurgeDetector, createSurgesPort, surgeProcessorJob } from '../processors/surge/index.ts';
+
+export interface ProcessorPorts {
+  alerts: AlertsPort;
+  surges: SurgesPort;
+}
+
+export interface Processors {
+  alerts: AlertService;
+  scheduler: Scheduler;
+  ports: ProcessorPorts;
+  stop(): Promise<void>;
+}
+
+export interface ProcessorsOptions {
+  onAlert?: (alert: AlertDto) => void;
+  onRun?: (record: RunRecord) => void;
+}
+
+export async function startProcessors(config: Config, ch: ClickHouse, log: Logger, opts: ProcessorsOptions = {}): Promise<Processors> {
+  const alerts = createAlertService({ ch, config: config.alerts, log });
+  await alerts.start();
+  if (opts.onAlert) alerts.onFired(opts.onAlert);
+
+  const jobs: ProcessorJob[] = [];
+  if (config.surge.enabled) {
+    jobs.push(surgeProcessorJob(new SurgeDetector({ ch, config: config.surge, alerts, log }), config.surge));
+  }
+
+  const scheduler = new Scheduler({ ch, log, jobs, onRun: opts.onRun });
+  scheduler.start();
+  let stopping: Promise<void> | null = null;
+  return {
+    alerts,
+    scheduler,
+    ports: { alerts: alerts.port, surges: createSurgesPort(ch) },
+    stop() {
+      stopping ??= (async () => {
+        await scheduler.stop();
+        await alerts.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** For API-only processes: the same reads, no timers, no alert loop. */
+export function readOnlyPorts(ch: ClickHouse): ProcessorPorts {
+  return { alerts: createAlertsStorePort(ch), surges: createSurgesPort(ch) };
+}
