@@ -16,6 +16,7 @@ import type { EventIngestor } from '../core/ingest-port.ts';
 import type { MetricsRegistry } from '../core/metrics.ts';
 import type { AlertsPort } from '../core/ports/alerts.ts';
 import type { SurgesPort } from '../core/ports/surges.ts';
+import type { ClustersPort } from '../core/ports/clusters.ts';
 import { auth } from './auth/index.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
@@ -28,6 +29,7 @@ import { sqlRoutes } from './routes/sql.ts';
 import { alertsRoutes } from './routes/alerts.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { surgesRoutes } from './routes/surges.ts';
+import { clustersRoutes } from './routes/clusters.ts';
 import { withRouteConfig } from './auth/index.ts';
 import { ErrorResponse } from './schemas.ts';
 
@@ -43,6 +45,7 @@ export interface AppOptions {
   metrics?: MetricsRegistry;
   alerts?: AlertsPort;
   surges?: SurgesPort;
+  clusters?: ClustersPort;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -73,6 +76,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   if (opts.metrics) await fastify.register(withRouteConfig(metricsRoutes, { public: true }), { registry: opts.metrics });
   if (opts.alerts) await fastify.register(alertsRoutes, { alerts: opts.alerts });
   if (opts.surges) await fastify.register(surgesRoutes, { surges: opts.surges });
+  if (opts.clusters) await fastify.register(clustersRoutes, { clusters: opts.clusters });
 };
 
 export default app;

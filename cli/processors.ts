@@ -6,6 +6,8 @@ import type { Config } from '../core/config/index.ts';
 import type { Logger } from '../core/log.ts';
 import type { AlertDto, AlertsPort } from '../core/ports/alerts.ts';
 import type { SurgesPort } from '../core/ports/surges.ts';
+import type { ClustersPort } from '../core/ports/clusters.ts';
+import { RootCauseTracker, createClustersPort, rootCauseProcessorJob } from '../processors/root-cause/index.ts';
 import { createAlertService, createAlertsStorePort, type AlertService } from '../processors/alerts/index.ts';
 import { Scheduler, type ProcessorJob, type RunRecord } from '../processors/index.ts';
 import { SurgeDetector, createSurgesPort, surgeProcessorJob } from '../processors/surge/index.ts';
@@ -13,6 +15,7 @@ import { SurgeDetector, createSurgesPort, surgeProcessorJob } from '../processor
 export interface ProcessorPorts {
   alerts: AlertsPort;
   surges: SurgesPort;
+  clusters: ClustersPort;
 }
 
 export interface Processors {
@@ -36,6 +39,9 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
   if (config.surge.enabled) {
     jobs.push(surgeProcessorJob(new SurgeDetector({ ch, config: config.surge, alerts, log }), config.surge));
   }
+  if (config.rootCause.enabled) {
+    jobs.push(rootCauseProcessorJob(new RootCauseTracker({ ch, config: config.rootCause, alerts, log }), config.rootCause));
+  }
 
   const scheduler = new Scheduler({ ch, log, jobs, onRun: opts.onRun });
   scheduler.start();
@@ -43,7 +49,7 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
   return {
     alerts,
     scheduler,
-    ports: { alerts: alerts.port, surges: createSurgesPort(ch) },
+    ports: { alerts: alerts.port, surges: createSurgesPort(ch), clusters: createClustersPort(ch) },
     stop() {
       stopping ??= (async () => {
         await scheduler.stop();
@@ -56,5 +62,5 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
 
 /** For API-only processes: the same reads, no timers, no alert loop. */
 export function readOnlyPorts(ch: ClickHouse): ProcessorPorts {
-  return { alerts: createAlertsStorePort(ch), surges: createSurgesPort(ch) };
+  return { alerts: createAlertsStorePort(ch), surges: createSurgesPort(ch), clusters: createClustersPort(ch) };
 }

@@ -3,6 +3,7 @@
 import Type, { type Static } from 'typebox';
 import { AlertsConfigSchema } from './alerts.ts';
 import { SurgeConfigSchema } from './surge.ts';
+import { RootCauseConfigSchema } from './root-cause.ts';
 
 const PositiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) => Type.Integer({ minimum: 1, maximum: max, default: def });
 
@@ -170,6 +171,7 @@ export const ConfigSchema = Type.Object(
     simulator: SimulatorConfigSchema,
     alerts: AlertsConfigSchema,
     surge: SurgeConfigSchema,
+    rootCause: RootCauseConfigSchema,
   },
   { additionalProperties: false },
 );

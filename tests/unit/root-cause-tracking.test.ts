@@ -1,0 +1,75 @@
+// Cluster identity across runs and the alert plan, on synthetic term centroids.
+import { describe, expect, it } from 'vitest';
+import { parseRootCauseConfig, planRootCauseAlerts, trackClusters, type ObservedCluster, type TrackedCluster } from '../../processors/root-cause/index.ts';
+
+const config = parseRootCauseConfig({});
+const T0 = Date.UTC(2026, 10, 17, 9);
+const STEP = 15 * 60_000;
+
+function observed(terms: string[], size: number, extra: Partial<ObservedCluster> = {}): ObservedCluster {
+  return {
+    size,
+    memberIds: Array.from({ length: size }, (_, i) => `${terms[0]}-${i}`),
+    centroid: [1, 0],
+    termCentroid: terms.map((key) => ({ key, term: key, weight: 1 })),
+    label: terms.slice(0, 3).join(' / '),
+    topTerms: terms,
+    profile: {},
+    recent: 1,
+    growth: 1,
+    surging: false,
+    concentration: null,
+    concentrated: [],
+    samples: [],
+    newestMs: T0,
+    ...extra,
+  };
+}
+
+const run = (previous: TrackedCluster[], obs: ObservedCluster[], nowMs: number) =>
+  trackClusters({ previous, observed: obs, nowMs, config, newId: (i) => `c-${nowMs}-${i}` });
+
+describe('root-cause tracking', () => {
+  it('keeps a growing cluster under its id and gives a new incident a new id', () => {
+    const first = run([], [observed(['refund', 'money', 'back', 'bank'], 20), observed(['login', 'password', 'reset'], 15)], T0);
+    const refundId = first[0].clusterId;
+    // The refund cluster grew and its wording drifted a little; a new lipstick topic appeared.
+    const lipstick = observed(['lipstick', 'snapped', 'batch'], 12, {
+      recent: 12,
+      growth: 40,
+      surging: true,
+      concentration: { attribute: 'product_batch', value: 'B-2311', share: 0.9, baseShare: 0.01 },
+      concentrated: [{ attribute: 'product_batch', value: 'B-2311', share: 0.9, baseShare: 0.01 }],
+    });
+    const second = run(first, [observed(['refund', 'money', 'back', 'card'], 35), lipstick, observed(['login', 'password', 'reset'], 14)], T0 + STEP);
+    const refund = second.find((c) => c.label.startsWith('refund'))!;
+    expect(refund.clusterId).toBe(refundId);
+    expect(refund.firstSeenMs).toBe(T0);
+    expect(refund.history.map((h) => h.size)).toEqual([20, 35]);
+    const incident = second.find((c) => c.label.startsWith('lipstick'))!;
+    expect(first.map((c) => c.clusterId)).not.toContain(incident.clusterId);
+    expect(incident.status).toBe('emerging');
+    expect(incident.owner).toBe('QA');
+    expect(second.filter((c) => c.status === 'closed')).toEqual([]);
+
+    // A topic that vanished closes; the alert plan raises once for the incident.
+    const plan = planRootCauseAlerts(second, config);
+    expect(plan.raise.map((r) => r.clusterId)).toEqual([incident.clusterId]);
+    expect(plan.raise[0].input.labels?.product_batch).toBe('B-2311');
+    incident.alerted = true;
+    const third = run(second, [observed(['refund', 'money', 'back', 'card'], 36), observed(['lipstick', 'snapped', 'batch'], 13, { growth: 0.1 })], T0 + 2 * STEP);
+    expect(third.find((c) => c.label.startsWith('login'))!.status).toBe('closed');
+    const subsided = third.find((c) => c.clusterId === incident.clusterId)!;
+    expect(subsided.status).toBe('subsiding');
+    expect(planRootCauseAlerts(third, config).clear).toEqual([incident.clusterId]);
+  });
+
+  it('raises one alert when two clusters name the same batch', () => {
+    const conc = { attribute: 'product_batch', value: 'B-2311', share: 0.9, baseShare: 0.01 };
+    const a = observed(['lipstick', 'snapped'], 30, { surging: true, growth: 20, recent: 20, concentration: conc, concentrated: [conc] });
+    const b = observed(['口红', '断了'], 10, { surging: true, growth: 20, recent: 8, concentration: conc, concentrated: [conc] });
+    const plan = planRootCauseAlerts(run([], [a, b], T0), config);
+    expect(plan.raise).toHaveLength(1);
+    expect(plan.raise[0].input.subject.id).toBe(`c-${T0}-0`);
+  });
+});
