@@ -17,6 +17,7 @@ import type { MetricsRegistry } from '../core/metrics.ts';
 import type { AlertsPort } from '../core/ports/alerts.ts';
 import type { SurgesPort } from '../core/ports/surges.ts';
 import type { ClustersPort } from '../core/ports/clusters.ts';
+import type { RoutingPort } from '../core/ports/routing.ts';
 import { auth } from './auth/index.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
@@ -30,6 +31,7 @@ import { alertsRoutes } from './routes/alerts.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { surgesRoutes } from './routes/surges.ts';
 import { clustersRoutes } from './routes/clusters.ts';
+import { routingRoutes } from './routes/routing.ts';
 import { withRouteConfig } from './auth/index.ts';
 import { ErrorResponse } from './schemas.ts';
 
@@ -46,6 +48,7 @@ export interface AppOptions {
   alerts?: AlertsPort;
   surges?: SurgesPort;
   clusters?: ClustersPort;
+  routing?: RoutingPort;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -77,6 +80,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   if (opts.alerts) await fastify.register(alertsRoutes, { alerts: opts.alerts });
   if (opts.surges) await fastify.register(surgesRoutes, { surges: opts.surges });
   if (opts.clusters) await fastify.register(clustersRoutes, { clusters: opts.clusters });
+  if (opts.routing) await fastify.register(routingRoutes, { routing: opts.routing });
 };
 
 export default app;

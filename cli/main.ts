@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../core/config/index.ts';
 import { isTicketPulseError } from '../core/errors.ts';
 import { registerKeysCommand } from './commands/keys.ts';
+import { registerAlertsCommand } from './commands/alerts.ts';
+import { registerAgentsCommand } from './commands/agents.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { queryCommand, type QueryOutput } from './commands/query.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -32,6 +34,8 @@ program
 
 registerRunCommands(program);
 registerKeysCommand(program);
+registerAlertsCommand(program);
+registerAgentsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

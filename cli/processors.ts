@@ -7,6 +7,14 @@ import type { Logger } from '../core/log.ts';
 import type { AlertDto, AlertsPort } from '../core/ports/alerts.ts';
 import type { SurgesPort } from '../core/ports/surges.ts';
 import type { ClustersPort } from '../core/ports/clusters.ts';
+import type { RoutingPort } from '../core/ports/routing.ts';
+import {
+  AgentsService,
+  RoutingSnapshotStore,
+  agentsProcessorJob,
+  createRoutingFeed,
+  startSnapshotRefresh,
+} from '../processors/agents/index.ts';
 import { RootCauseTracker, createClustersPort, rootCauseProcessorJob } from '../processors/root-cause/index.ts';
 import { createAlertService, createAlertsStorePort, type AlertService } from '../processors/alerts/index.ts';
 import { Scheduler, type ProcessorJob, type RunRecord } from '../processors/index.ts';
@@ -16,6 +24,7 @@ export interface ProcessorPorts {
   alerts: AlertsPort;
   surges: SurgesPort;
   clusters: ClustersPort;
+  routing: RoutingPort;
 }
 
 export interface Processors {
@@ -39,6 +48,14 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
   if (config.surge.enabled) {
     jobs.push(surgeProcessorJob(new SurgeDetector({ ch, config: config.surge, alerts, log }), config.surge));
   }
+  const routing = new RoutingSnapshotStore();
+  let agents: AgentsService | null = null;
+  if (config.agents.enabled) {
+    const feed = createRoutingFeed({ ch, config: config.agents, kafkaBrokers: config.kafka.brokers, kafkaClientId: config.kafka.clientId, log });
+    agents = new AgentsService({ ch, config: config.agents, store: routing, feed, log, onAlert: (a) => alerts.raise(a) });
+    await agents.init();
+    jobs.push(agentsProcessorJob(agents, config.agents));
+  }
   if (config.rootCause.enabled) {
     jobs.push(rootCauseProcessorJob(new RootCauseTracker({ ch, config: config.rootCause, alerts, log }), config.rootCause));
   }
@@ -49,10 +66,11 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
   return {
     alerts,
     scheduler,
-    ports: { alerts: alerts.port, surges: createSurgesPort(ch), clusters: createClustersPort(ch) },
+    ports: { alerts: alerts.port, surges: createSurgesPort(ch), clusters: createClustersPort(ch), routing },
     stop() {
       stopping ??= (async () => {
         await scheduler.stop();
+        await agents?.close();
         await alerts.stop();
       })();
       return stopping;
@@ -60,7 +78,13 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
   };
 }
 
-/** For API-only processes: the same reads, no timers, no alert loop. */
-export function readOnlyPorts(ch: ClickHouse): ProcessorPorts {
-  return { alerts: createAlertsStorePort(ch), surges: createSurgesPort(ch), clusters: createClustersPort(ch) };
+/** For API-only processes: the same reads, no alert loop; routing weights follow the published versions. */
+export async function readOnlyPorts(config: Config, ch: ClickHouse, log: Logger): Promise<{ ports: ProcessorPorts; stop(): Promise<void> }> {
+  const routing = new RoutingSnapshotStore();
+  const refresh = startSnapshotRefresh({ ch, store: routing, config: config.agents, log });
+  await refresh.refresh();
+  return {
+    ports: { alerts: createAlertsStorePort(ch), surges: createSurgesPort(ch), clusters: createClustersPort(ch), routing },
+    stop: async () => refresh.stop(),
+  };
 }

@@ -62,8 +62,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const processors = opts.processors ? await startProcessors(config, ch, log, { onAlert: opts.onAlert }) : null;
   let server: FastifyInstance | null = null;
   let apiUrl: string | null = null;
+  let stopReadOnly = async () => {};
   if (opts.api) {
-    const ports = processors?.ports ?? readOnlyPorts(ch);
+    const readOnly = processors ? null : await readOnlyPorts(config, ch, log);
+    if (readOnly) stopReadOnly = readOnly.stop;
+    const ports = processors?.ports ?? readOnly!.ports;
     server = await createServer({
       logLevel: config.logLevel,
       app: {
@@ -96,6 +99,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       stopping ??= (async () => {
         if (server) await shutdown(server);
         await processors?.stop();
+        await stopReadOnly();
         await writer.close();
         await ch.close();
       })();

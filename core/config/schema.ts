@@ -4,6 +4,7 @@ import Type, { type Static } from 'typebox';
 import { AlertsConfigSchema } from './alerts.ts';
 import { SurgeConfigSchema } from './surge.ts';
 import { RootCauseConfigSchema } from './root-cause.ts';
+import { AgentsConfigSchema } from './agents.ts';
 
 const PositiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) => Type.Integer({ minimum: 1, maximum: max, default: def });
 
@@ -172,6 +173,7 @@ export const ConfigSchema = Type.Object(
     alerts: AlertsConfigSchema,
     surge: SurgeConfigSchema,
     rootCause: RootCauseConfigSchema,
+    agents: AgentsConfigSchema,
   },
   { additionalProperties: false },
 );
