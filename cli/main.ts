@@ -5,6 +5,7 @@ import { isTicketPulseError } from '../core/errors.ts';
 import { registerKeysCommand } from './commands/keys.ts';
 import { registerAlertsCommand } from './commands/alerts.ts';
 import { registerAgentsCommand } from './commands/agents.ts';
+import { registerIngestCommand } from './commands/ingest.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { queryCommand, type QueryOutput } from './commands/query.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -36,6 +37,7 @@ registerRunCommands(program);
 registerKeysCommand(program);
 registerAlertsCommand(program);
 registerAgentsCommand(program);
+registerIngestCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import { BatchWriter, ClickHouseInserter, HttpIngestor } from '../ingest/index.t
 import { sharedMetricsRegistry } from '../core/metrics.ts';
 import type { AlertDto } from '../core/ports/alerts.ts';
 import { readOnlyPorts, startProcessors, type Processors } from './processors.ts';
+import { startKafkaIngest, type KafkaIngest } from '../ingest/kafka/index.ts';
 
 export interface Runtime {
   config: Config;
@@ -19,6 +20,7 @@ export interface Runtime {
   server: FastifyInstance | null;
   apiUrl: string | null;
   processors: Processors | null;
+  kafka: KafkaIngest | null;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   api: boolean;
   /** Run the processors (scheduled jobs, alert delivery) in this process. */
   processors: boolean;
+  /** Consume Kafka when brokers are configured. */
+  kafka?: boolean;
   onAlert?: (alert: AlertDto) => void;
 }
 
@@ -60,6 +64,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const ch = await openAndMigrate(config, opts.command, log);
   const writer = createWriter(config, ch, log);
   const processors = opts.processors ? await startProcessors(config, ch, log, { onAlert: opts.onAlert }) : null;
+  const kafka =
+    opts.kafka && config.kafka.brokers.length > 0 ? await startKafkaIngest({ config, writer, log, registry: sharedMetricsRegistry() }) : null;
   let server: FastifyInstance | null = null;
   let apiUrl: string | null = null;
   let stopReadOnly = async () => {};
@@ -78,6 +84,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         readiness: [
           { name: 'clickhouse', check: () => ch.ping() },
           { name: 'migrations', check: () => migrationsApplied(ch) },
+          ...(kafka ? [{ name: 'kafka', check: async () => kafka.status().brokerReachable }] : []),
         ],
       },
     });
@@ -95,8 +102,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     server,
     apiUrl,
     processors,
+    kafka,
     stop() {
       stopping ??= (async () => {
+        // The consumer first: it flushes and commits through the writer, which must still be open.
+        await kafka?.stop();
         if (server) await shutdown(server);
         await processors?.stop();
         await stopReadOnly();

@@ -36,7 +36,7 @@ export interface KafkaProbe {
   inFlightMessages(): number;
   /** Epoch seconds of the last successful offset commit, or null before the first. */
   lastCommitSeconds(): number | null;
-  /** 1 while fetches succeed, 0 while the brokers cannot be reached. */
+  /** 1 while the brokers answered recently (batches, heartbeats, commits), 0 otherwise. */
   brokerReachable(): number;
 }
 

@@ -4,22 +4,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { MetricsRegistry } from '../../core/metrics.ts';
 
-export interface MetricsRouteOptions {
+// A type alias, not an interface: wrappers such as withRouteConfig take plugins whose
+// options are a Record, which an interface (no index signature) does not satisfy.
+export type MetricsRouteOptions = {
   registry: MetricsRegistry;
-}
+};
 
 export const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, opts) => {
   app.get(
     '/metrics',
-    {
-      schema: {
-        summary: 'Prometheus metrics',
-        description: 'Prometheus text format: ingest counters, batch histograms, consumer lag per partition, paused partitions, last commit time, process metrics.',
-        tags: ['operations'],
-      },
-      // Scraped every few seconds: keep it out of the info log.
-      logLevel: 'warn',
-    },
+    // No response schema: the body is Prometheus text, not JSON. Scraped every few
+    // seconds, so kept out of the info log.
+    { logLevel: 'warn' },
     async (_req, reply) => {
       const body = await opts.registry.metrics();
       return reply.header('content-type', opts.registry.contentType).send(body);

@@ -38,13 +38,13 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('start')
-    .description('run ingest and the API in one process, fed over HTTP (and Kafka once configured)')
+    .description('everything in one process: Kafka (KAFKA_BROKERS) and HTTP ingest, processors, API')
     .option('--port <port>', 'API port (env PORT)', intArg('--port'))
     .action(async (opts: { port?: number }, cmd: Command) => {
       const config = configFrom(cmd, { 'api.port': opts.port });
-      const rt = await startRuntime(config, { command: 'start', api: true, processors: true });
+      const rt = await startRuntime(config, { command: 'start', api: true, processors: true, kafka: true });
       say(`TicketPulse listening on ${rt.apiUrl} (ClickHouse: ${describeStorage(rt)}); POST events to ${rt.apiUrl}/v1/events`);
-      if (config.kafka.brokers.length > 0) say('note: Kafka brokers are configured, but this build ingests over HTTP only (the Kafka consumer is not built yet)');
+      if (rt.kafka) say(`consuming Kafka topics ${config.kafka.topics.join(', ')} from ${config.kafka.brokers.join(', ')} as group ${config.kafka.groupId}`);
       await untilSignal(rt);
     });
 

@@ -5,6 +5,7 @@
 import { TICKET_EVENT_COLUMNS } from '../../core/events/row.ts';
 import { DEAD_LETTER_COLUMNS, type DeadLetterRow } from '../../core/events/dead-letter.ts';
 import { TicketPulseError, errorMessage } from '../../core/errors.ts';
+import type { RowFormat } from '../pipeline.ts';
 import type { Inserter } from './inserter.ts';
 
 export interface BatchWriterOptions {
@@ -14,6 +15,12 @@ export interface BatchWriterOptions {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /**
+   * Flushes that may be stored at the same time (default 1: one at a time, in
+   * order). More overlap inserts with each other on a multi-core engine; each
+   * write() still resolves only when its own flush is stored.
+   */
+  maxConcurrentFlushes?: number;
   /** Called after every stored flush (metrics, progress lines). */
   onFlush?: (report: FlushReport) => void;
   /** Called on each failed attempt that will be retried. */
@@ -42,17 +49,22 @@ export interface WriterStats {
 
 interface Pending {
   events: string[];
+  /** JSONCompactEachRow lines (the Kafka consumer's encoding); inserted separately. */
+  compactEvents: string[];
   deadLetters: string[];
   waiters: Array<{ resolve: (r: FlushReport) => void; reject: (e: unknown) => void }>;
 }
 
-const emptyPending = (): Pending => ({ events: [], deadLetters: [], waiters: [] });
+const emptyPending = (): Pending => ({ events: [], compactEvents: [], deadLetters: [], waiters: [] });
 
 export class BatchWriter {
   private pending: Pending = emptyPending();
   private timer: NodeJS.Timeout | null = null;
-  /** Flushes run one at a time, in order; rows keep buffering meanwhile. */
-  private chain: Promise<void> = Promise.resolve();
+  /** Flushes waiting for a free slot, oldest first; rows keep buffering meanwhile. */
+  private readonly queue: Array<{ batch: Pending; done: () => void }> = [];
+  /** Every flush not settled yet (queued or running), for flush(). */
+  private readonly outstanding = new Set<Promise<void>>();
+  private running = 0;
   private inFlight = 0;
   private closed = false;
   private readonly stats: WriterStats = {
@@ -73,16 +85,18 @@ export class BatchWriter {
   }
 
   /**
-   * Buffers JSONEachRow event lines and dead-letter rows; resolves when they are
-   * stored, rejects (retriable) when the flush carrying them failed for good.
+   * Buffers event lines (JSONEachRow by default, or JSONCompactEachRow as the
+   * pipeline encoded them) and dead-letter rows; resolves when they are stored,
+   * rejects (retriable) when the flush carrying them failed for good.
    */
-  write(eventLines: readonly string[], deadLetters: readonly DeadLetterRow[] = []): Promise<FlushReport> {
+  write(eventLines: readonly string[], deadLetters: readonly DeadLetterRow[] = [], format: RowFormat = 'JSONEachRow'): Promise<FlushReport> {
     if (this.closed) return Promise.reject(new TicketPulseError('internal', 'the batch writer is closed'));
     const p = this.pending;
-    for (const line of eventLines) p.events.push(line);
+    const target = format === 'JSONCompactEachRow' ? p.compactEvents : p.events;
+    for (const line of eventLines) target.push(line);
     for (const dl of deadLetters) p.deadLetters.push(JSON.stringify(dl));
     const done = new Promise<FlushReport>((resolve, reject) => p.waiters.push({ resolve, reject }));
-    if (p.events.length + p.deadLetters.length >= this.opts.batchRows) this.flushPending();
+    if (p.events.length + p.compactEvents.length + p.deadLetters.length >= this.opts.batchRows) this.flushPending();
     else this.armTimer();
     return done;
   }
@@ -90,7 +104,7 @@ export class BatchWriter {
   /** Flushes whatever is buffered and waits for every flush in flight. */
   async flush(): Promise<void> {
     this.flushPending();
-    await this.chain;
+    await Promise.all([...this.outstanding]);
   }
 
   async close(): Promise<void> {
@@ -101,7 +115,7 @@ export class BatchWriter {
 
   /** Rows waiting in the buffer or in flight (callers use it for backpressure). */
   get bufferedRows(): number {
-    return this.pending.events.length + this.pending.deadLetters.length + this.inFlight;
+    return this.pending.events.length + this.pending.compactEvents.length + this.pending.deadLetters.length + this.inFlight;
   }
 
   getStats(): WriterStats {
@@ -126,19 +140,39 @@ export class BatchWriter {
     const batch = this.pending;
     if (batch.waiters.length === 0) return;
     this.pending = emptyPending();
-    const rows = batch.events.length + batch.deadLetters.length;
-    this.inFlight += rows;
-    this.chain = this.chain.then(async () => {
-      try {
-        const report = await this.store(batch);
-        for (const w of batch.waiters) w.resolve(report);
-      } catch (err) {
-        this.stats.failedFlushes++;
-        for (const w of batch.waiters) w.reject(err);
-      } finally {
-        this.inFlight -= rows;
-      }
-    });
+    this.inFlight += batch.events.length + batch.compactEvents.length + batch.deadLetters.length;
+    let done!: () => void;
+    const settled = new Promise<void>((r) => (done = r));
+    this.outstanding.add(settled);
+    void settled.then(() => this.outstanding.delete(settled));
+    this.queue.push({ batch, done });
+    this.pump();
+  }
+
+  private pump(): void {
+    const max = Math.max(1, this.opts.maxConcurrentFlushes ?? 1);
+    while (this.running < max && this.queue.length > 0) {
+      const { batch, done } = this.queue.shift()!;
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        done();
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Pending): Promise<void> {
+    const rows = batch.events.length + batch.compactEvents.length + batch.deadLetters.length;
+    try {
+      const report = await this.store(batch);
+      for (const w of batch.waiters) w.resolve(report);
+    } catch (err) {
+      this.stats.failedFlushes++;
+      for (const w of batch.waiters) w.reject(err);
+    } finally {
+      this.inFlight -= rows;
+    }
   }
 
   private async store(batch: Pending): Promise<FlushReport> {
@@ -147,9 +181,13 @@ export class BatchWriter {
     // Each table's insert is retried on its own: a retry after a partial success
     // re-sends rows that are already stored, which the ReplacingMergeTree keys collapse.
     attempts += await this.withRetry(() => this.opts.inserter.insert('ticket_events', TICKET_EVENT_COLUMNS, batch.events), batch.events.length);
+    attempts += await this.withRetry(
+      () => this.opts.inserter.insert('ticket_events', TICKET_EVENT_COLUMNS, batch.compactEvents, 'JSONCompactEachRow'),
+      batch.compactEvents.length,
+    );
     attempts += await this.withRetry(() => this.opts.inserter.insert('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters), batch.deadLetters.length);
     const report: FlushReport = {
-      events: batch.events.length,
+      events: batch.events.length + batch.compactEvents.length,
       deadLetters: batch.deadLetters.length,
       attempts,
       durationMs: performance.now() - started,

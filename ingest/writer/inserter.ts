@@ -1,11 +1,17 @@
-// How rows reach ClickHouse. Rows arrive already serialised as JSONEachRow lines,
-// so a batch is one string concatenation and one INSERT — no per-row re-encoding.
+// How rows reach ClickHouse. Rows arrive already serialised as JSONEachRow (or
+// JSONCompactEachRow) lines, so a batch is one string concatenation and one INSERT —
+// no per-row re-encoding.
 import type { ClickHouse } from '../../core/clickhouse/index.ts';
 import { TicketPulseError, errorMessage } from '../../core/errors.ts';
 
+export type InsertFormat = 'JSONEachRow' | 'JSONCompactEachRow';
+
 export interface Inserter {
-  /** Inserts JSONEachRow lines; resolves only once ClickHouse has stored them. */
-  insert(table: string, columns: readonly string[], lines: readonly string[]): Promise<void>;
+  /**
+   * Inserts lines in `format` (JSONEachRow when omitted); resolves only once
+   * ClickHouse has stored them. Wrappers must pass `format` on.
+   */
+  insert(table: string, columns: readonly string[], lines: readonly string[], format?: InsertFormat): Promise<void>;
 }
 
 /**
@@ -16,17 +22,50 @@ export interface Inserter {
  * after a crash. async_insert is off so "inserted" means "in a part".
  */
 export const INSERT_SETTINGS = 'insert_deduplicate = 0, async_insert = 0';
+const RAW_INSERT_SETTINGS = { insert_deduplicate: 0, async_insert: 0 } as const;
+
+interface RawInsertParams {
+  table: string;
+  columns: readonly string[];
+  format: InsertFormat;
+  values: string;
+  settings: Record<string, number>;
+}
+type RawInsert = (params: RawInsertParams) => Promise<unknown>;
 
 export class ClickHouseInserter implements Inserter {
-  constructor(private readonly ch: ClickHouse) {}
+  private readonly rawInsert: RawInsert | null;
 
-  async insert(table: string, columns: readonly string[], lines: readonly string[]): Promise<void> {
+  constructor(private readonly ch: ClickHouse) {
+    this.rawInsert = ch.mode === 'embedded' ? findRawInsert(ch) : null;
+  }
+
+  async insert(table: string, columns: readonly string[], lines: readonly string[], format: InsertFormat = 'JSONEachRow'): Promise<void> {
     if (lines.length === 0) return;
-    const head = `INSERT INTO ${table} (${columns.join(', ')}) SETTINGS ${INSERT_SETTINGS} FORMAT JSONEachRow\n`;
     try {
-      await this.ch.client.command({ query: head + lines.join('\n') });
+      if (this.rawInsert) {
+        // Embedded: the payload goes to chDB as is, without the client building one
+        // SQL string of statement + data first (docs/performance.md).
+        await this.rawInsert({ table, columns, format, values: lines.join('\n'), settings: { ...RAW_INSERT_SETTINGS } });
+      } else {
+        const head = `INSERT INTO ${table} (${columns.join(', ')}) SETTINGS ${INSERT_SETTINGS} FORMAT ${format}\n`;
+        await this.ch.client.command({ query: head + lines.join('\n') });
+      }
     } catch (err) {
       throw new TicketPulseError('clickhouse_query_failed', `insert into ${table} failed: ${errorMessage(err)}`, { cause: err, retriable: true });
     }
   }
+}
+
+/**
+ * chDB's connection keeps a raw-insert entry point (`connection.chdb.rawInsert`)
+ * that @clickhouse/client does not expose; the client holds the connection it was
+ * given in a plain field. Found by shape, so any other client falls back to SQL.
+ */
+function findRawInsert(ch: ClickHouse): RawInsert | null {
+  const connection = (ch.client as unknown as { connection?: { chdb?: { rawInsert?: unknown } } }).connection;
+  const chdb = connection?.chdb;
+  if (!chdb || typeof chdb.rawInsert !== 'function') return null;
+  const fn = chdb.rawInsert as (params: RawInsertParams) => Promise<unknown>;
+  return (params) => fn.call(chdb, params);
 }
