@@ -18,6 +18,7 @@ import type { AlertsPort } from '../core/ports/alerts.ts';
 import type { SurgesPort } from '../core/ports/surges.ts';
 import type { ClustersPort } from '../core/ports/clusters.ts';
 import type { RoutingPort } from '../core/ports/routing.ts';
+import type { SlaPort } from '../core/ports/sla.ts';
 import { auth } from './auth/index.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
@@ -32,6 +33,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { surgesRoutes } from './routes/surges.ts';
 import { clustersRoutes } from './routes/clusters.ts';
 import { routingRoutes } from './routes/routing.ts';
+import { slaRoutes } from './routes/sla.ts';
 import { withRouteConfig } from './auth/index.ts';
 import { ErrorResponse } from './schemas.ts';
 
@@ -49,6 +51,7 @@ export interface AppOptions {
   surges?: SurgesPort;
   clusters?: ClustersPort;
   routing?: RoutingPort;
+  sla?: SlaPort;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -81,6 +84,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   if (opts.surges) await fastify.register(surgesRoutes, { surges: opts.surges });
   if (opts.clusters) await fastify.register(clustersRoutes, { clusters: opts.clusters });
   if (opts.routing) await fastify.register(routingRoutes, { routing: opts.routing });
+  if (opts.sla) await fastify.register(slaRoutes, { sla: opts.sla });
 };
 
 export default app;

@@ -6,6 +6,7 @@ import { registerKeysCommand } from './commands/keys.ts';
 import { registerAlertsCommand } from './commands/alerts.ts';
 import { registerAgentsCommand } from './commands/agents.ts';
 import { registerIngestCommand } from './commands/ingest.ts';
+import { registerSlaCommand } from './commands/sla.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { queryCommand, type QueryOutput } from './commands/query.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -38,6 +39,7 @@ registerKeysCommand(program);
 registerAlertsCommand(program);
 registerAgentsCommand(program);
 registerIngestCommand(program);
+registerSlaCommand(program);
 
 try {
   await program.parseAsync(process.argv);

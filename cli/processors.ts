@@ -8,6 +8,8 @@ import type { AlertDto, AlertsPort } from '../core/ports/alerts.ts';
 import type { SurgesPort } from '../core/ports/surges.ts';
 import type { ClustersPort } from '../core/ports/clusters.ts';
 import type { RoutingPort } from '../core/ports/routing.ts';
+import type { SlaPort } from '../core/ports/sla.ts';
+import { createSlaEngine, createSlaPort, parseSlaConfig, type SlaEngine } from '../processors/sla/index.ts';
 import {
   AgentsService,
   RoutingSnapshotStore,
@@ -25,10 +27,12 @@ export interface ProcessorPorts {
   surges: SurgesPort;
   clusters: ClustersPort;
   routing: RoutingPort;
+  sla: SlaPort;
 }
 
 export interface Processors {
   alerts: AlertService;
+  sla: SlaEngine;
   scheduler: Scheduler;
   ports: ProcessorPorts;
   stop(): Promise<void>;
@@ -45,6 +49,10 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
   if (opts.onAlert) alerts.onFired(opts.onAlert);
 
   const jobs: ProcessorJob[] = [];
+  // SLA first: its deadline monitor is rebuilt from ticket_sla before anything runs.
+  const sla: SlaEngine = createSlaEngine({ ch, config: parseSlaConfig(config.sla), alerts, log });
+  await sla.start();
+  jobs.push(...sla.jobs);
   if (config.surge.enabled) {
     jobs.push(surgeProcessorJob(new SurgeDetector({ ch, config: config.surge, alerts, log }), config.surge));
   }
@@ -65,11 +73,13 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
   let stopping: Promise<void> | null = null;
   return {
     alerts,
+    sla,
     scheduler,
-    ports: { alerts: alerts.port, surges: createSurgesPort(ch), clusters: createClustersPort(ch), routing },
+    ports: { alerts: alerts.port, surges: createSurgesPort(ch), clusters: createClustersPort(ch), routing, sla: sla.port },
     stop() {
       stopping ??= (async () => {
         await scheduler.stop();
+        await sla.stop();
         await agents?.close();
         await alerts.stop();
       })();
@@ -84,7 +94,13 @@ export async function readOnlyPorts(config: Config, ch: ClickHouse, log: Logger)
   const refresh = startSnapshotRefresh({ ch, store: routing, config: config.agents, log });
   await refresh.refresh();
   return {
-    ports: { alerts: createAlertsStorePort(ch), surges: createSurgesPort(ch), clusters: createClustersPort(ch), routing },
+    ports: {
+      alerts: createAlertsStorePort(ch),
+      surges: createSurgesPort(ch),
+      clusters: createClustersPort(ch),
+      routing,
+      sla: createSlaPort({ ch, config: parseSlaConfig(config.sla) }),
+    },
     stop: async () => refresh.stop(),
   };
 }

@@ -6,7 +6,7 @@ import { openClickHouse, writeOwner, type ClickHouse } from '../core/clickhouse/
 import type { Config } from '../core/config/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { migrate, migrationsApplied } from '../core/schema/index.ts';
-import { BatchWriter, ClickHouseInserter, HttpIngestor } from '../ingest/index.ts';
+import { BatchWriter, ClickHouseInserter, HttpIngestor, type FlushReport } from '../ingest/index.ts';
 import { sharedMetricsRegistry } from '../core/metrics.ts';
 import type { AlertDto } from '../core/ports/alerts.ts';
 import { readOnlyPorts, startProcessors, type Processors } from './processors.ts';
@@ -51,10 +51,11 @@ export async function openAndMigrate(config: Config, command: string, log: Logge
   return ch;
 }
 
-export function createWriter(config: Config, ch: ClickHouse, log: Logger): BatchWriter {
+export function createWriter(config: Config, ch: ClickHouse, log: Logger, onFlush?: (report: FlushReport) => void): BatchWriter {
   return new BatchWriter({
     inserter: new ClickHouseInserter(ch),
     ...config.ingest,
+    onFlush,
     onRetry: ({ attempt, delayMs, error }) => log.warn({ attempt, delayMs, err: error }, 'insert failed; retrying'),
   });
 }
@@ -62,8 +63,14 @@ export function createWriter(config: Config, ch: ClickHouse, log: Logger): Batch
 export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const log = createLogger(config.logLevel);
   const ch = await openAndMigrate(config, opts.command, log);
-  const writer = createWriter(config, ch, log);
+  // SLA clocks are recomputed as events arrive (debounced), not only on schedule; the
+  // processors start after the writer, so the hook is bound late.
+  let onEventsStored = () => {};
+  const writer = createWriter(config, ch, log, (r) => {
+    if (r.events > 0) onEventsStored();
+  });
   const processors = opts.processors ? await startProcessors(config, ch, log, { onAlert: opts.onAlert }) : null;
+  if (processors) onEventsStored = () => processors.sla.onEventsStored();
   const kafka =
     opts.kafka && config.kafka.brokers.length > 0 ? await startKafkaIngest({ config, writer, log, registry: sharedMetricsRegistry() }) : null;
   let server: FastifyInstance | null = null;

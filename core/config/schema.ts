@@ -5,6 +5,7 @@ import { AlertsConfigSchema } from './alerts.ts';
 import { SurgeConfigSchema } from './surge.ts';
 import { RootCauseConfigSchema } from './root-cause.ts';
 import { AgentsConfigSchema } from './agents.ts';
+import { SlaConfigSchema } from './sla.ts';
 
 const PositiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) => Type.Integer({ minimum: 1, maximum: max, default: def });
 
@@ -174,6 +175,7 @@ export const ConfigSchema = Type.Object(
     surge: SurgeConfigSchema,
     rootCause: RootCauseConfigSchema,
     agents: AgentsConfigSchema,
+    sla: SlaConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -5,7 +5,7 @@
 // through the conversion of each day's boundaries (see localToMs for DST changes).
 import { DateTime, IANAZone } from 'luxon';
 import { TicketPulseError } from '../../core/errors.ts';
-import type { CalendarConfig } from './config-schema.ts';
+import type { CalendarConfig } from '../../core/config/sla.ts';
 import {
   MINUTES_PER_DAY,
   WEEKDAYS,

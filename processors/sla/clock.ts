@@ -2,7 +2,7 @@
 // No I/O, no global clock: the same inputs give the same answer, whatever order the
 // events arrive in and however often they are repeated. The rules are in docs/sla.md.
 import { TicketPulseError } from '../../core/errors.ts';
-import type { SlaConfig } from './config-schema.ts';
+import type { SlaConfig } from './defaults.ts';
 import { parseIsoMs } from './iso-time.ts';
 import { MetricClock } from './metric-clock.ts';
 import { CompiledSlaConfig, compileSlaConfig, matchCompiledPolicy, type CompiledPolicy } from './policy.ts';
@@ -42,6 +42,11 @@ export interface SlaEvent {
   ticket_id: string;
   type: string;
   occurred_at: string;
+  /**
+   * occurred_at as epoch ms, when the caller has it already (the processor reads it so
+   * from ticket_events); occurred_at is then not read at all.
+   */
+  occurred_ms?: number | undefined;
   status?: string | undefined;
   priority?: string | undefined;
   customer_tier?: string | undefined;
@@ -82,7 +87,7 @@ class EventBuffer {
     const seen = input.length > 24 ? new Set<string>() : null;
     for (let i = 0; i < input.length; i++) {
       const e = input[i];
-      const t = parseIsoMs(e.occurred_at);
+      const t = e.occurred_ms !== undefined ? e.occurred_ms : parseIsoMs(e.occurred_at);
       if (Number.isNaN(t)) continue;
       const id = e.event_id;
       if (seen !== null) {
@@ -286,6 +291,15 @@ export function computeSla(
     evaluated_at: evalMs,
     policy: matched && policy !== compiled.fallback ? policy.name : null,
     status,
+    created_at: count > 0 ? times[startIndex] : null,
+    dimensions: {
+      priority: dims[0] ?? null,
+      customer_tier: dims[1] ?? null,
+      channel: dims[2] ?? null,
+      category: dims[3] ?? null,
+      team: dims[4] ?? null,
+      tenant: dims[5] ?? null,
+    },
     metrics: {
       first_response: buildMetric(fr, evalMs, agentReplies, replies),
       next_reply: buildMetric(nr, evalMs, agentReplies, replies),

@@ -2,20 +2,27 @@
 // schema cannot express (cross references, time zones, a catch-all last policy).
 // Every issue names its key the way a person finds it in the file: sla.policies[2].calendar.
 import { IANAZone } from 'luxon';
+import cron from 'node-cron';
 import Value from 'typebox/value';
 import { ConfigError, type ConfigIssue } from '../../core/config/index.ts';
 import {
   CalendarSchema,
-  DEFAULT_CALENDARS,
-  DEFAULT_POLICIES,
+  ComplianceRuleSchema,
   MATCH_DIMENSIONS,
   PolicySchema,
+  SlaComplianceSchema,
   SlaConfigSchema,
+  SlaMonitorSchema,
+  SlaProcessorSchema,
   type CalendarConfig,
   type CalendarsConfig,
+  type ComplianceRuleConfig,
   type PolicyConfig,
-  type SlaConfig,
-} from './config-schema.ts';
+  type SlaComplianceConfig,
+  type SlaMonitorConfig,
+  type SlaProcessorConfig,
+} from '../../core/config/sla.ts';
+import { DEFAULT_CALENDARS, DEFAULT_POLICIES, type SlaConfig } from './defaults.ts';
 import { WEEKDAYS, parseHolidayDate, parseHolidayRange, parseWeeklyRange } from './time-ranges.ts';
 
 export interface ValidateSlaOptions {
@@ -103,7 +110,52 @@ export function validateSlaConfig(input: unknown, opts: ValidateSlaOptions = {})
       });
     }
   });
+  checkRuntimeSections(issues, prefix, section);
   return issues;
+}
+
+/** processor, monitor and compliance: schema per section and per rule, then cron expressions and thresholds. */
+function checkRuntimeSections(issues: ConfigIssue[], prefix: string, section: Record<string, unknown>): void {
+  const checkCron = (key: string, value: unknown): void => {
+    if (typeof value === 'string' && !cron.validate(value)) {
+      issues.push({ key, message: `not a valid cron expression (five fields, UTC, e.g. '* * * * *'), got ${show(value)}` });
+    }
+  };
+  if (section.processor !== undefined) {
+    const key = `${prefix}.processor`;
+    const before = issues.length;
+    for (const e of Value.Errors(SlaProcessorSchema, section.processor)) pushSchemaIssue(issues, key, section.processor, e);
+    if (issues.length === before) checkCron(`${key}.schedule`, (section.processor as SlaProcessorConfig).schedule);
+  }
+  if (section.monitor !== undefined) {
+    for (const e of Value.Errors(SlaMonitorSchema, section.monitor)) pushSchemaIssue(issues, `${prefix}.monitor`, section.monitor, e);
+  }
+  if (section.compliance === undefined) return;
+  const key = `${prefix}.compliance`;
+  const compliance = section.compliance;
+  if (!isRecord(compliance)) {
+    issues.push({ key, message: `expected a mapping with 'schedule' and/or 'rules', got ${show(compliance)}` });
+    return;
+  }
+  for (const e of Value.Errors(SlaComplianceSchema, compliance)) {
+    if (e.instancePath === '' || e.instancePath === '/schedule' || e.instancePath === '/rules') pushSchemaIssue(issues, key, compliance, e);
+  }
+  checkCron(`${key}.schedule`, (compliance as SlaComplianceConfig).schedule);
+  const rules = Array.isArray(compliance.rules) ? compliance.rules : [];
+  const names = new Map<string, number>();
+  rules.forEach((rule, i) => {
+    const rkey = `${key}.rules[${i}]`;
+    const before = issues.length;
+    for (const e of Value.Errors(ComplianceRuleSchema, rule)) pushSchemaIssue(issues, rkey, rule, e);
+    if (issues.length > before) return;
+    const r = rule as ComplianceRuleConfig;
+    const first = names.get(r.name);
+    if (first !== undefined) issues.push({ key: `${rkey}.name`, message: `duplicate rule name ${JSON.stringify(r.name)} (also ${key}.rules[${first}])` });
+    else names.set(r.name, i);
+    if (r.clear_at !== undefined && r.clear_at < r.below) {
+      issues.push({ key: `${rkey}.clear_at`, message: `must be at least 'below' (${r.below}): the alert resolves only once compliance is back above where it fired` });
+    }
+  });
 }
 
 /**
@@ -114,11 +166,21 @@ export function validateSlaConfig(input: unknown, opts: ValidateSlaOptions = {})
 export function parseSlaConfig(input: unknown, opts: ValidateSlaOptions = {}): SlaConfig {
   const issues = validateSlaConfig(input, opts);
   if (issues.length > 0) throw new ConfigError(issues);
-  const section = (input ?? {}) as { calendars?: CalendarsConfig; policies?: PolicyConfig[] };
-  return {
+  const section = (input ?? {}) as {
+    calendars?: CalendarsConfig;
+    policies?: PolicyConfig[];
+    processor?: SlaProcessorConfig;
+    monitor?: SlaMonitorConfig;
+    compliance?: SlaComplianceConfig;
+  };
+  const config: SlaConfig = {
     calendars: { ...DEFAULT_CALENDARS, ...(section.calendars ?? {}) },
     policies: section.policies ?? DEFAULT_POLICIES,
   };
+  if (section.processor !== undefined) config.processor = section.processor;
+  if (section.monitor !== undefined) config.monitor = section.monitor;
+  if (section.compliance !== undefined) config.compliance = section.compliance;
+  return config;
 }
 
 export function matchesEverything(p: Pick<PolicyConfig, 'match'>): boolean {
@@ -191,12 +253,16 @@ function pushSchemaIssue(issues: ConfigIssue[], base: string, root: unknown, e: 
 
 function allowedFor(key: string): string {
   if (/\.clock$/.test(key)) return "must be 'wall' or 'business'";
+  if (/\.metric$/.test(key)) return 'must be one of first_response, next_reply, resolution';
+  if (/\.severity$/.test(key)) return 'must be one of info, warning, critical';
+  if (/\.contributors\[\d+\]$/.test(key)) return 'must be one of team, priority, category, channel, customer_tier, tenant';
   if (/\.metrics\[\d+\]$/.test(key)) return 'must be one of first_response, next_reply, resolution';
   return 'has a value that is not allowed';
 }
 
 function patternHint(key: string): string {
   if (/\.date$/.test(key)) return "expected 'YYYY-MM-DD' or 'MM-DD' (every year)";
+  if (/\.name$/.test(key)) return 'expected 1-64 letters, digits, _ . or -';
   return "expected a local time range 'HH:MM-HH:MM' (24-hour clock, e.g. '09:00-18:00')";
 }
 

@@ -1,15 +1,28 @@
-// The public face of the SLA engine's pure part: config schema and validation,
-// business calendars, policy selection and the clock. No I/O lives here.
+// The public face of the SLA engine: the pure part (config schema and validation,
+// business calendars, policy selection, the clock) and the parts that run it against
+// ClickHouse (processor, deadline monitor, compliance SQL and rules, the API port).
 export {
-  SLA_METRICS,
-  MATCH_DIMENSIONS,
   DEFAULT_PAUSE_STATUSES,
   DEFAULT_CALENDARS,
   DEFAULT_POLICIES,
   DEFAULT_AT_RISK,
   DEFAULT_ESCALATIONS,
   DEFAULT_SLA_CONFIG,
+  processorSettings,
+  monitorSettings,
+  complianceSettings,
+  complianceRule,
+} from './defaults.ts';
+export type { SlaConfig, SlaProcessorSettings, SlaMonitorSettings, SlaComplianceSettings, ComplianceRule } from './defaults.ts';
+export {
+  SLA_METRICS,
+  MATCH_DIMENSIONS,
+  COMPLIANCE_DIMENSIONS,
   SlaConfigSchema,
+  SlaProcessorSchema,
+  SlaMonitorSchema,
+  SlaComplianceSchema,
+  ComplianceRuleSchema,
   CalendarSchema,
   CalendarsSchema,
   WeeklyHoursSchema,
@@ -20,12 +33,16 @@ export {
   PauseStatusesSchema,
   AtRiskLevelSchema,
   EscalationLevelSchema,
-} from './config-schema.ts';
+} from '../../core/config/sla.ts';
 export type {
   SlaMetric,
   MatchDimension,
-  SlaConfig,
+  ComplianceDimension,
   SlaConfigInput,
+  SlaProcessorConfig,
+  SlaMonitorConfig,
+  SlaComplianceConfig,
+  ComplianceRuleConfig,
   CalendarConfig,
   CalendarsConfig,
   WeeklyHours,
@@ -36,7 +53,7 @@ export type {
   PauseStatuses,
   AtRiskLevel,
   EscalationLevel,
-} from './config-schema.ts';
+} from '../../core/config/sla.ts';
 export { validateSlaConfig, parseSlaConfig } from './config-validate.ts';
 export type { ValidateSlaOptions } from './config-validate.ts';
 export { CompiledCalendar, compileCalendar, businessMinutesBetween, addBusinessMinutes, segments } from './calendar.ts';
@@ -58,3 +75,44 @@ export type {
   TimelineKind,
   ComputeSlaOptions,
 } from './types.ts';
+
+export { createSlaEngine } from './engine.ts';
+export type { SlaEngine, SlaEngineOptions } from './engine.ts';
+export { SlaProcessor } from './processor.ts';
+export type { SlaProcessorOptions, SlaRunReport, RecomputeOptions, SlaRowsListener } from './processor.ts';
+export { DeadlineMonitor } from './deadline-monitor.ts';
+export type { DeadlineMonitorOptions, FiredAlert, MonitorStatus, SlaAlertKind } from './deadline-monitor.ts';
+export { recordingAlertSink } from './alert-sink.ts';
+export type { SlaAlertSink, RecordingAlertSink, RecordedRaise } from './alert-sink.ts';
+export { atRiskKey, breachKey, escalationKey, metricTag } from './alert-inputs.ts';
+export {
+  COMPLIANCE_GROUPS,
+  COMPLIANCE_BUCKETS,
+  COMPLIANCE_AGGREGATES,
+  FINAL_SETTINGS,
+  buildComplianceQuery,
+  buildContributorsQuery,
+  buildAtRiskQuery,
+  decidedPopulation,
+} from './compliance.ts';
+export type {
+  ComplianceGroup,
+  ComplianceBucket,
+  ComplianceQueryOptions,
+  ContributorsQueryOptions,
+  AtRiskQueryOptions,
+  DimensionFilter,
+  BuiltQuery,
+  ComplianceRow,
+} from './compliance.ts';
+export { ComplianceRules, ruleAction, ruleDedupKey, complianceAlert, clickHouseFigures } from './compliance-rules.ts';
+export type { RuleState, RuleAction, RuleFigures, Contributor, RuleEvaluation, RuleFiguresSource } from './compliance-rules.ts';
+export { createSlaPort } from './port.ts';
+export type { SlaPortOptions } from './port.ts';
+export { explainTicket } from './explain.ts';
+export { SlaRowStore, SLA_INSERT_SETTINGS } from './row-store.ts';
+export { SLA_ROW_COLUMNS, SLA_ROW_SELECT, slaRows, slaRow, rowLine, parseSlaRow, isOpenRow, VersionClock } from './rows.ts';
+export { RowEncoder } from './row-encoder.ts';
+export type { SlaRow, SlaRowState, SlaRowSource, SlaRowLevel, SlaRowEscalation } from './rows.ts';
+export { readHistories, countTickets, parseHistories } from './history-reader.ts';
+export type { TicketHistory, TicketSelection, SelectionFilter } from './history-reader.ts';

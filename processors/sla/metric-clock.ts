@@ -2,7 +2,7 @@
 // and records the instant each threshold (at-risk levels, the target) was crossed.
 // Time is only accrued when something about the clock changes, so a ticket whose
 // status and policy stay put costs one calendar walk per metric, not one per event.
-import type { SlaMetric } from './config-schema.ts';
+import type { SlaMetric } from '../../core/config/sla.ts';
 import type { CompiledPolicy } from './policy.ts';
 
 /** The schema's limit on at-risk levels per policy. */

@@ -3,19 +3,8 @@
 // clock only compares strings.
 import { TicketPulseError } from '../../core/errors.ts';
 import { CompiledCalendar, compileCalendar } from './calendar.ts';
-import {
-  DEFAULT_AT_RISK,
-  DEFAULT_CALENDARS,
-  DEFAULT_ESCALATIONS,
-  DEFAULT_PAUSE_STATUSES,
-  MATCH_DIMENSIONS,
-  SLA_METRICS,
-  type CalendarsConfig,
-  type EscalationLevel,
-  type PolicyConfig,
-  type SlaConfig,
-  type SlaMetric,
-} from './config-schema.ts';
+import { MATCH_DIMENSIONS, SLA_METRICS, type CalendarsConfig, type EscalationLevel, type PolicyConfig, type SlaMetric } from '../../core/config/sla.ts';
+import { DEFAULT_AT_RISK, DEFAULT_CALENDARS, DEFAULT_ESCALATIONS, DEFAULT_PAUSE_STATUSES, type SlaConfig } from './defaults.ts';
 
 /** The ticket fields policies match on; absent fields match no condition on them. */
 export type TicketDimensions = { [D in (typeof MATCH_DIMENSIONS)[number]]?: string | undefined };

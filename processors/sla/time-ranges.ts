@@ -2,8 +2,9 @@
 // into minutes of the local day so the calendar never re-reads strings; civil-date
 // arithmetic without Date objects; and set operations on flattened instant ranges.
 
-/** 'HH:MM-HH:MM'; the start is 00:00..23:59, the end may also be 24:00. */
-export const TIME_RANGE_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
+import { HOLIDAY_DATE_PATTERN, TIME_RANGE_PATTERN } from '../../core/config/sla.ts';
+
+export { HOLIDAY_DATE_PATTERN, TIME_RANGE_PATTERN };
 const RANGE_RE = new RegExp(TIME_RANGE_PATTERN);
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -53,9 +54,6 @@ export function parseHolidayRange(text: string): ParsedRange {
 function toMinutes(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }
-
-/** 'YYYY-MM-DD' (one date) or 'MM-DD' (every year). */
-export const HOLIDAY_DATE_PATTERN = '^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$';
 
 export type ParsedHolidayDate =
   | { ok: true; year: number | null; month: number; day: number }

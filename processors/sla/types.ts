@@ -1,7 +1,7 @@
 // The SLA clock's output: what `ticket_sla` stores, what the deadline monitor
 // schedules from, and what the explain API shows. Instants are epoch ms (UTC);
 // durations are minutes and may be fractional.
-import type { SlaMetric } from './config-schema.ts';
+import type { MatchDimension, SlaMetric } from '../../core/config/sla.ts';
 
 /** met / breached are final for a cycle; breached wins over everything (met late stays breached). */
 export type SlaState = 'active' | 'paused' | 'met' | 'breached';
@@ -93,6 +93,10 @@ export interface SlaResult {
   policy: string | null;
   /** The ticket's current status. */
   status: string;
+  /** When the clocks started: the 'created' event, or the first event of a history without one; null without events. */
+  created_at: number | null;
+  /** The ticket's current dimensions (the latest non-empty value of each); null when never given. */
+  dimensions: Record<MatchDimension, string | null>;
   metrics: SlaMetrics;
 }
 

@@ -1,8 +1,15 @@
-// The SLA configuration (`sla:` in the config file): business calendars and the ordered
-// policy list. This schema is the only source of the SLA config types; the defaults
-// below make the engine run with no configuration at all.
+// The `sla:` config section: business calendars, the ordered policy list, and the
+// settings of the SLA processor, deadline monitor and compliance rules. It lives in
+// core so the config schema can include it without core importing processors; the
+// engine (processors/sla) re-exports it with its defaults and deeper validation
+// (cross references, time zones, a catch-all last policy: validateSlaConfig).
 import Type, { type Static } from 'typebox';
-import { HOLIDAY_DATE_PATTERN, TIME_RANGE_PATTERN } from './time-ranges.ts';
+
+/** 'HH:MM-HH:MM'; the start is 00:00..23:59, the end may also be 24:00. */
+export const TIME_RANGE_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
+
+/** 'YYYY-MM-DD' (one date) or 'MM-DD' (every year). */
+export const HOLIDAY_DATE_PATTERN = '^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$';
 
 export const SLA_METRICS = ['first_response', 'next_reply', 'resolution'] as const;
 export type SlaMetric = (typeof SLA_METRICS)[number];
@@ -10,13 +17,6 @@ export type SlaMetric = (typeof SLA_METRICS)[number];
 /** Ticket dimensions a policy may match on, in the order they are checked. */
 export const MATCH_DIMENSIONS = ['priority', 'customer_tier', 'channel', 'category', 'team', 'tenant'] as const;
 export type MatchDimension = (typeof MATCH_DIMENSIONS)[number];
-
-/** Pause statuses used for a metric the policy does not mention. */
-export const DEFAULT_PAUSE_STATUSES: Readonly<Record<SlaMetric, readonly string[]>> = {
-  first_response: [],
-  next_reply: [],
-  resolution: ['pending', 'on_hold'],
-};
 
 // ---------------------------------------------------------------- calendars
 
@@ -157,16 +157,6 @@ export const PolicySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SlaConfigSchema = Type.Object(
-  {
-    /** Merged over the built-in calendars ('default', 'business'), which may be redefined. */
-    calendars: Type.Optional(CalendarsSchema),
-    /** Ordered, first match wins; the last must match every ticket. Replaces the built-in set. */
-    policies: Type.Optional(Type.Array(PolicySchema, { minItems: 1, maxItems: 1000 })),
-  },
-  { additionalProperties: false },
-);
-
 export type WeeklyHours = Static<typeof WeeklyHoursSchema>;
 export type Holiday = Static<typeof HolidaySchema>;
 export type CalendarConfig = Static<typeof CalendarSchema>;
@@ -177,95 +167,106 @@ export type PauseStatuses = Static<typeof PauseStatusesSchema>;
 export type AtRiskLevel = Static<typeof AtRiskLevelSchema>;
 export type EscalationLevel = Static<typeof EscalationLevelSchema>;
 export type PolicyConfig = Static<typeof PolicySchema>;
+
+
+// ---------------------------------------------------------------- processor, monitor, compliance rules
+
+/** A five- or six-field cron expression (node-cron, UTC); checked by validateSlaConfig. */
+const Cron = Type.String({ minLength: 9, maxLength: 128 });
+
+export const SlaProcessorSchema = Type.Object(
+  {
+    /** Incremental runs (tickets with new events since the watermark). Default every minute. */
+    schedule: Type.Optional(Cron),
+    /**
+     * Scheduled runs look this far behind the watermark (by received_at), so events whose
+     * insert was still in flight when the watermark moved are not missed. Default 5.
+     */
+    overlap_minutes: Type.Optional(Type.Number({ minimum: 0, maximum: 1440 })),
+    /** Tickets per read/compute/write chunk (memory bound). Default 50,000. */
+    batch_tickets: Type.Optional(Type.Integer({ minimum: 100, maximum: 1_000_000 })),
+    /** Events stored → recompute after this quiet time, so a burst of flushes costs one run. Default 200. */
+    debounce_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SlaMonitorSchema = Type.Object(
+  {
+    /** Off: no in-memory deadline queue and no at-risk / breach / escalation alerts. Default on. */
+    enabled: Type.Optional(Type.Boolean()),
+    /**
+     * A breach the monitor learns about only after the fact (first seen already breached,
+     * e.g. a ticket imported late) raises an alert only if it happened this recently. Default 60.
+     */
+    late_alert_minutes: Type.Optional(Type.Number({ minimum: 0, maximum: 525_600 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Dimensions compliance can be grouped by, filtered on, and blamed on (contributors). */
+export const COMPLIANCE_DIMENSIONS = ['team', 'priority', 'category', 'channel', 'customer_tier', 'tenant'] as const;
+export type ComplianceDimension = (typeof COMPLIANCE_DIMENSIONS)[number];
+
+export const ComplianceRuleSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    metric: Type.Union([Type.Literal('first_response'), Type.Literal('next_reply'), Type.Literal('resolution')]),
+    /** Which tickets the rule watches (same form as a policy's match); absent = all. */
+    match: Type.Optional(PolicyMatchSchema),
+    /** Metrics decided (met or breached) in the last this-many minutes. Default 240. */
+    window_minutes: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 525_600 })),
+    /** Fires when compliance (met / (met + breached)) drops below this share. */
+    below: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+    /** Resolves only once compliance is back at or above this (hysteresis). Default below + 0.02 (at most 1). */
+    clear_at: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    /** No verdict on fewer decided metrics than this: the state is kept as it is. Default 20. */
+    min_tickets: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    severity: Type.Optional(Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')])),
+    /** Dimensions whose biggest breach holders the alert names. Default team and category. */
+    contributors: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.Literal('team'),
+          Type.Literal('priority'),
+          Type.Literal('category'),
+          Type.Literal('channel'),
+          Type.Literal('customer_tier'),
+          Type.Literal('tenant'),
+        ]),
+        { minItems: 1, maxItems: 6 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const SlaComplianceSchema = Type.Object(
+  {
+    /** How often the rules are evaluated. Default every minute. */
+    schedule: Type.Optional(Cron),
+    rules: Type.Optional(Type.Array(ComplianceRuleSchema, { maxItems: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+/** The whole section. Absent keys take the engine's defaults (processors/sla). */
+export const SlaConfigSchema = Type.Object(
+  {
+    /** Merged over the built-in calendars ('default', 'business'), which may be redefined. */
+    calendars: Type.Optional(CalendarsSchema),
+    /** Ordered, first match wins; the last must match every ticket. Replaces the built-in set. */
+    policies: Type.Optional(Type.Array(PolicySchema, { minItems: 1, maxItems: 1000 })),
+    processor: Type.Optional(SlaProcessorSchema),
+    monitor: Type.Optional(SlaMonitorSchema),
+    compliance: Type.Optional(SlaComplianceSchema),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type SlaProcessorConfig = Static<typeof SlaProcessorSchema>;
+export type SlaMonitorConfig = Static<typeof SlaMonitorSchema>;
+export type ComplianceRuleConfig = Static<typeof ComplianceRuleSchema>;
+export type SlaComplianceConfig = Static<typeof SlaComplianceSchema>;
 export type SlaConfigInput = Static<typeof SlaConfigSchema>;
-
-/** What the clock needs: every calendar a policy names, and the ordered policies. */
-export interface SlaConfig {
-  calendars: CalendarsConfig;
-  policies: PolicyConfig[];
-}
-
-// ---------------------------------------------------------------- defaults
-
-export const DEFAULT_CALENDARS: CalendarsConfig = {
-  default: { timezone: 'UTC', always: true, description: 'around the clock, every day' },
-  business: {
-    timezone: 'Europe/London',
-    description: 'example office hours: Monday to Friday 09:00-18:00 UK time',
-    hours: {
-      mon: ['09:00-18:00'],
-      tue: ['09:00-18:00'],
-      wed: ['09:00-18:00'],
-      thu: ['09:00-18:00'],
-      fri: ['09:00-18:00'],
-    },
-    holidays: [
-      { date: '01-01', name: "New Year's Day" },
-      { date: '12-25', name: 'Christmas Day' },
-      { date: '12-26', name: 'Boxing Day' },
-    ],
-  },
-};
-
-export const DEFAULT_AT_RISK: AtRiskLevel[] = [{ name: 'at_risk', fraction: 0.75 }];
-
-export const DEFAULT_ESCALATIONS: EscalationLevel[] = [
-  { level: 1, notify: 'team_lead', after_minutes: 0 },
-  { level: 2, notify: 'manager', after_minutes: 24 * 60, if_no_agent_reply: true },
-];
-
-const TWO_LEVELS: AtRiskLevel[] = [
-  { name: 'warning', fraction: 0.5 },
-  { name: 'critical', fraction: 0.75 },
-];
-
-/**
- * Urgent work and VIP customers run on the 24×7 calendar; everything else on office
- * hours (9 business hours a day, so 2700 minutes = 5 business days).
- */
-export const DEFAULT_POLICIES: PolicyConfig[] = [
-  {
-    name: 'urgent',
-    match: { priority: ['urgent'] },
-    targets: { first_response: 30, next_reply: 60, resolution: 4 * 60 },
-    calendar: 'default',
-    at_risk: [...TWO_LEVELS, { name: 'last_10_minutes', minutes_left: 10 }],
-  },
-  {
-    name: 'vip',
-    match: { customer_tier: ['vip'] },
-    targets: { first_response: 60, next_reply: 120, resolution: 24 * 60 },
-    calendar: 'default',
-    at_risk: TWO_LEVELS,
-  },
-  {
-    name: 'high',
-    match: { priority: ['high'] },
-    targets: { first_response: 60, next_reply: 240, resolution: 2 * 540 },
-    calendar: 'business',
-    at_risk: TWO_LEVELS,
-  },
-  {
-    name: 'normal',
-    match: { priority: ['normal'] },
-    targets: { first_response: 240, next_reply: 480, resolution: 5 * 540 },
-    calendar: 'business',
-    at_risk: TWO_LEVELS,
-  },
-  {
-    name: 'low',
-    match: { priority: ['low'] },
-    targets: { first_response: 480, next_reply: 960, resolution: 10 * 540 },
-    calendar: 'business',
-    at_risk: TWO_LEVELS,
-  },
-  {
-    name: 'default',
-    description: 'tickets no other policy matches (no or unknown priority): treated as normal',
-    targets: { first_response: 240, next_reply: 480, resolution: 5 * 540 },
-    calendar: 'business',
-    at_risk: TWO_LEVELS,
-  },
-];
-
-export const DEFAULT_SLA_CONFIG: SlaConfig = { calendars: DEFAULT_CALENDARS, policies: DEFAULT_POLICIES };
