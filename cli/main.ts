@@ -7,6 +7,7 @@ import { registerAlertsCommand } from './commands/alerts.ts';
 import { registerAgentsCommand } from './commands/agents.ts';
 import { registerIngestCommand } from './commands/ingest.ts';
 import { registerSlaCommand } from './commands/sla.ts';
+import { registerRoleCommands } from './commands/roles.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { queryCommand, type QueryOutput } from './commands/query.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -40,6 +41,7 @@ registerAlertsCommand(program);
 registerAgentsCommand(program);
 registerIngestCommand(program);
 registerSlaCommand(program);
+registerRoleCommands(program);
 
 try {
   await program.parseAsync(process.argv);
