@@ -1,17 +1,12 @@
-// Webhook signing, the same scheme as the alerts webhook (processors/alerts/notifiers):
+// Webhook signing for the routing feed: the alerts webhook's scheme, one
+// implementation (processors/alerts/notifiers):
 //   X-TicketPulse-Signature: sha256=<hex HMAC-SHA256(secret, `${timestamp}.${body}`)>
 //   X-TicketPulse-Timestamp: Unix seconds
 //   X-TicketPulse-Idempotency-Key: one key per version (retries repeat it)
-// Kept here until the alerts module exports its helper; then this file goes.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { webhookSignature } from '../../alerts/notifiers/index.ts';
 
-export const SIGNATURE_HEADER = 'X-TicketPulse-Signature';
-export const TIMESTAMP_HEADER = 'X-TicketPulse-Timestamp';
-export const IDEMPOTENCY_HEADER = 'X-TicketPulse-Idempotency-Key';
-
-export function webhookSignature(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
+export { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from '../../alerts/notifiers/index.ts';
 
 /** What a receiver does: recompute, compare in constant time, refuse stale timestamps (replays). */
 export function verifyWebhookSignature(
