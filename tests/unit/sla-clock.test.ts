@@ -4,74 +4,10 @@
 // is a Monday. Calendars: `biz` = Europe/London Mon-Fri 09:00-18:00 (+ bank holiday
 // 4 May 2026), `always` = 24×7 UTC. Escalations are the defaults: level 1 (team_lead)
 // at the breach, level 2 (manager) 24 wall-clock hours later unless an agent replied
-// since the breach. The fixtures below are repeated in each sla-clock*.test.ts file.
+// since the breach. The fixtures are in tests/support/sla-fixtures.ts.
 import { describe, expect, it } from 'vitest';
-import {
-  computeSla,
-  type MetricSla,
-  type PolicyConfig,
-  type SlaConfig,
-  type SlaEvent,
-  type SlaResult,
-} from '../../processors/sla/index.ts';
-
-const at = (iso: string): number => {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new Error(`bad fixture time ${iso}`);
-  return ms;
-};
-const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString().replace('.000Z', 'Z'));
-
-const WEEKDAYS_9_18 = { mon: ['09:00-18:00'], tue: ['09:00-18:00'], wed: ['09:00-18:00'], thu: ['09:00-18:00'], fri: ['09:00-18:00'] };
-const HALF_3Q = [
-  { name: 'half', fraction: 0.5 },
-  { name: 'three_quarters', fraction: 0.75 },
-];
-const POLICIES: PolicyConfig[] = [
-  {
-    name: 'urgent',
-    match: { priority: ['urgent'] },
-    targets: { first_response: 30, next_reply: 60, resolution: 240 },
-    calendar: 'always',
-    at_risk: [
-      { name: 'half', fraction: 0.5 },
-      { name: 'last_10', minutes_left: 10 },
-    ],
-  },
-  { name: 'vip', match: { customer_tier: ['vip'] }, targets: { first_response: 30, next_reply: 60, resolution: 480 }, calendar: 'biz', at_risk: HALF_3Q },
-  { name: 'high', match: { priority: ['high'] }, targets: { first_response: 60, next_reply: 120, resolution: 960 }, calendar: 'biz', at_risk: HALF_3Q },
-  { name: 'normal', targets: { first_response: 240, next_reply: 480, resolution: 2700 }, calendar: 'biz', at_risk: HALF_3Q },
-];
-const CONFIG: SlaConfig = {
-  calendars: {
-    biz: { timezone: 'Europe/London', hours: WEEKDAYS_9_18, holidays: [{ date: '2026-05-04', name: 'Early May bank holiday' }] },
-    always: { timezone: 'UTC', always: true },
-  },
-  policies: POLICIES,
-};
-
-/** A ticket's event factory: sequential ids, normal priority and standard tier unless overridden. */
-function ticket(defaults: Partial<SlaEvent> = {}) {
-  let n = 0;
-  return (type: string, when: string, extra: Partial<SlaEvent> = {}): SlaEvent => ({
-    event_id: `e${++n}`,
-    ticket_id: 'T-1',
-    type,
-    occurred_at: when,
-    priority: 'normal',
-    customer_tier: 'standard',
-    ...defaults,
-    ...extra,
-  });
-}
-
-function sla(events: SlaEvent[], now: string, config: SlaConfig = CONFIG, explain = false): SlaResult {
-  return computeSla(events, config, at(now), { explain });
-}
-function metric(m: MetricSla | null): MetricSla {
-  if (m === null) throw new Error('metric is not tracked');
-  return m;
-}
+import type { SlaConfig } from '../../processors/sla/index.ts';
+import { CONFIG, iso, metric, sla, ticket } from '../support/sla-fixtures.ts';
 
 describe('first response', () => {
   it('is met inside business hours', () => {
