@@ -10,7 +10,7 @@ import { BatchWriter, ClickHouseInserter, HttpIngestor, type FlushReport } from 
 import { sharedMetricsRegistry } from '../core/metrics.ts';
 import type { AlertDto } from '../core/ports/alerts.ts';
 import { readOnlyPorts, startProcessors, type Processors } from './processors.ts';
-import { startKafkaIngest, type KafkaIngest } from '../ingest/kafka/index.ts';
+import { startKafkaIngest, startLagRecorder, type KafkaIngest } from '../ingest/kafka/index.ts';
 
 export interface Runtime {
   config: Config;
@@ -73,6 +73,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   if (processors) onEventsStored = () => processors.sla.onEventsStored();
   const kafka =
     opts.kafka && config.kafka.brokers.length > 0 ? await startKafkaIngest({ config, writer, log, registry: sharedMetricsRegistry() }) : null;
+  const lag = kafka ? startLagRecorder({ ch, status: () => kafka.status(), intervalMs: config.kafka.lagRecordSeconds * 1000, log }) : null;
   let server: FastifyInstance | null = null;
   let apiUrl: string | null = null;
   let stopReadOnly = async () => {};
@@ -114,6 +115,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       stopping ??= (async () => {
         // The consumer first: it flushes and commits through the writer, which must still be open.
         await kafka?.stop();
+        await lag?.stop();
         if (server) await shutdown(server);
         await processors?.stop();
         await stopReadOnly();

@@ -11,7 +11,7 @@ import { TicketPulseError, errorMessage } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { sharedMetricsRegistry } from '../../core/metrics.ts';
 import { migrationsApplied } from '../../core/schema/index.ts';
-import { formatStatusLine, newStatusLineState, startKafkaIngest } from '../../ingest/kafka/index.ts';
+import { formatStatusLine, newStatusLineState, startKafkaIngest, startLagRecorder } from '../../ingest/kafka/index.ts';
 import { configFrom, intArg, numberArg } from '../options.ts';
 import { createWriter, onShutdownSignal, openAndMigrate } from '../runtime.ts';
 
@@ -80,6 +80,8 @@ export async function runIngest(config: Config, opts: IngestOptions): Promise<vo
     tuning: { shutdownGraceMs: graceMs, sessionTimeout, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)) },
   });
 
+  const lag = startLagRecorder({ ch, status: () => ingest.status(), intervalMs: config.kafka.lagRecordSeconds * 1000, log });
+
   let server: FastifyInstance | null = null;
   let metricsUrl = '';
   if (opts.metrics) {
@@ -119,6 +121,7 @@ export async function runIngest(config: Config, opts: IngestOptions): Promise<vo
       try {
         const report = await ingest.stop({ graceMs });
         if (timer) clearInterval(timer);
+        await lag.stop();
         await server?.close().catch(() => undefined);
         await Promise.race([writer.close(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
         await ch.close();

@@ -39,6 +39,8 @@ export const KafkaConfigSchema = Type.Object(
     topics: Type.Array(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }), { default: ['ticket-events'], minItems: 1 }),
     groupId: Type.String({ default: 'ticketpulse-ingest', minLength: 1 }),
     clientId: Type.String({ default: 'ticketpulse', minLength: 1 }),
+    /** Seconds between consumer-lag samples written to kafka_consumer_lag; 0 turns them off. */
+    lagRecordSeconds: Type.Integer({ minimum: 0, maximum: 3_600, default: 15 }),
   },
   { additionalProperties: false, default: {} },
 );

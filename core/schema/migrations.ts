@@ -8,6 +8,7 @@ import { agents } from './006_agents.ts';
 import { alertsTables } from './004_alerts.ts';
 import { ticketSla } from './003_ticket_sla.ts';
 import { surges } from './005_surges.ts';
+import { kafkaConsumerLag } from './009_kafka_consumer_lag.ts';
 
 const ALL: Migration[] = [
   ticketEvents,
@@ -18,6 +19,7 @@ const ALL: Migration[] = [
   alertsTables,
   ticketSla,
   surges,
+  kafkaConsumerLag,
 ];
 
 export const MIGRATIONS: readonly Migration[] = ALL.sort((a, b) => a.version - b.version);

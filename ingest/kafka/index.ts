@@ -7,3 +7,5 @@ export { formatStatusLine, newStatusLineState } from './status.ts';
 export type { KafkaIngestState, KafkaIngestStatus, PartitionStatus, StatusLineState } from './status.ts';
 export { decodeBatch, ROW_FORMAT } from './batch-decode.ts';
 export type { DecodedBatch } from './batch-decode.ts';
+export { lagRows, startLagRecorder } from './lag-recorder.ts';
+export type { LagRecorder, LagRecorderOptions, LagRow } from './lag-recorder.ts';
