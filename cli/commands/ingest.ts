@@ -3,9 +3,6 @@
 // status line every few seconds. SIGTERM/SIGINT stop fetching, flush, commit, leave
 // the group and exit 0 within the grace period.
 import { Command, Option } from 'commander';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { healthRoutes } from '../../api/routes/health.ts';
-import { metricsRoutes } from '../../api/routes/metrics.ts';
 import type { Config } from '../../core/config/index.ts';
 import { TicketPulseError, errorMessage } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
@@ -14,6 +11,7 @@ import { migrationsApplied } from '../../core/schema/index.ts';
 import { formatStatusLine, newStatusLineState, startKafkaIngest, startLagRecorder } from '../../ingest/kafka/index.ts';
 import { configFrom, intArg, numberArg } from '../options.ts';
 import { createWriter, onShutdownSignal, openAndMigrate } from '../runtime.ts';
+import { startStatusServer } from '../status-server.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -82,24 +80,19 @@ export async function runIngest(config: Config, opts: IngestOptions): Promise<vo
 
   const lag = startLagRecorder({ ch, status: () => ingest.status(), intervalMs: config.kafka.lagRecordSeconds * 1000, log });
 
-  let server: FastifyInstance | null = null;
-  let metricsUrl = '';
-  if (opts.metrics) {
-    server = Fastify({ logger: false });
-    await server.register(healthRoutes, {
-      checks: [
-        { name: 'clickhouse', check: () => ch.ping() },
-        { name: 'migrations', check: () => migrationsApplied(ch) },
-        { name: 'kafka', check: async () => ingest.status().brokerReachable },
-      ],
-    });
-    await server.register(metricsRoutes, { registry });
-    const host = opts.metricsHost ?? config.api.host;
-    await server.listen({ host, port: opts.metricsPort });
-    const address = server.server.address();
-    const port = typeof address === 'object' && address ? address.port : opts.metricsPort;
-    metricsUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  }
+  const server = opts.metrics
+    ? await startStatusServer({
+        host: opts.metricsHost ?? config.api.host,
+        port: opts.metricsPort,
+        registry,
+        checks: [
+          { name: 'clickhouse', check: () => ch.ping() },
+          { name: 'migrations', check: () => migrationsApplied(ch) },
+          { name: 'kafka', check: async () => ingest.status().brokerReachable },
+        ],
+      })
+    : null;
+  const metricsUrl = server?.url ?? '';
 
   const k = config.kafka;
   const storage = ch.mode === 'embedded' ? `embedded chDB at ${ch.dataPath}` : `ClickHouse server, database ${ch.database}`;

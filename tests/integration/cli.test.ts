@@ -94,4 +94,33 @@ describe('ticketpulse CLI', () => {
       rmSync(demoDir, { recursive: true, force: true });
     }
   });
+  it('processors role serves /readyz and /metrics for its container healthcheck, and stops with exit 0 on SIGTERM', async () => {
+    const dir = tempDir('cli-processors');
+    const child = spawn('node', ['bin/ticketpulse', '--data-dir', dir, 'processors', '--metrics-port', '0'], { env: { ...process.env, LOG_LEVEL: 'warn' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 150 && !/metrics at (http:\/\/\S+)\/metrics/.test(out); i++) await new Promise((r) => setTimeout(r, 200));
+      const base = /metrics at (http:\/\/\S+)\/metrics/.exec(out)?.[1];
+      expect(base, out).toBeTruthy();
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(JSON.stringify(await ready.json())).toContain('migrations');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^process_resident_memory_bytes /m);
+      // The healthcheck script the compose file runs agrees.
+      const port = new URL(base!).port;
+      const hc = await run('node', ['deploy/healthcheck.mjs', port]).then(() => 0, (e: { code: number }) => e.code);
+      expect(hc).toBe(0);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const closed = await run('node', ['deploy/healthcheck.mjs', port]).then(() => 0, (e: { code: number }) => e.code);
+      expect(closed).toBe(1);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
