@@ -19,6 +19,7 @@ import {
   type ListAlertsQuery,
   type ListDeliveriesQuery,
 } from '../../core/ports/alerts.ts';
+import { badParam, checkKnown, limitParam, listParam, oneOf, parseInstant, singleParam } from '../query-params.ts';
 import { ErrorResponse } from '../schemas.ts';
 
 export interface AlertsRouteOptions {
@@ -28,8 +29,6 @@ export interface AlertsRouteOptions {
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 const KIND = /^[a-z][a-z0-9_]{0,63}$/;
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const RELATIVE = /^(\d{1,6})([mhd])$/;
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
 const AlertEnvelope = Type.Object({ alert: AlertDtoSchema });
@@ -112,66 +111,29 @@ export const alertsRoutes: FastifyPluginAsync<AlertsRouteOptions> = async (app, 
   }
 };
 
-const bad = (field: string, message: string) => new TicketPulseError('bad_request', `${field}: ${message}`, { field });
-
-function checkKnown(query: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(query)) {
-    if (!allowed.includes(key)) throw bad(key, `unknown query parameter; allowed: ${allowed.join(', ')}`);
-  }
-}
-
-/** `a,b` and `x=a&x=b` both mean [a, b]. */
-function listParam(query: Record<string, unknown>, name: string): string[] | undefined {
-  const raw = query[name];
-  if (raw === undefined) return undefined;
-  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((v) => v.trim());
-  if (values.length === 0 || values.some((v) => v === '')) throw bad(name, 'must not be empty');
-  return values;
-}
-
-function singleParam(query: Record<string, unknown>, name: string): string | undefined {
-  const raw = query[name];
-  if (raw === undefined) return undefined;
-  if (Array.isArray(raw)) throw bad(name, 'give it once');
-  return String(raw);
-}
-
-function oneOf<T extends string>(name: string, values: string[] | undefined, allowed: readonly T[]): T[] | undefined {
-  if (!values) return undefined;
-  for (const v of values) if (!(allowed as readonly string[]).includes(v)) throw bad(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
-  return values as T[];
-}
-
-function parseLimit(query: Record<string, unknown>): number {
-  const text = singleParam(query, 'limit');
-  if (text === undefined) return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_LIMIT) throw bad('limit', `must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(text)}`);
-  return Number(text);
-}
-
 function parseCursor(query: Record<string, unknown>): string | undefined {
   const text = singleParam(query, 'cursor');
-  if (text !== undefined && (text.length === 0 || text.length > 1024)) throw bad('cursor', 'pass next_cursor from the previous page unchanged');
+  if (text !== undefined && (text.length === 0 || text.length > 1024)) throw badParam('cursor', 'pass next_cursor from the previous page unchanged');
   return text;
 }
 
 export function parseAlertQuery(query: Record<string, unknown>, nowMs: number): ListAlertsQuery {
   checkKnown(query, ['state', 'kind', 'team', 'since', 'limit', 'cursor']);
-  const out: ListAlertsQuery = { limit: parseLimit(query) };
+  const out: ListAlertsQuery = { limit: limitParam(query, DEFAULT_LIMIT, MAX_LIMIT) };
   const state = oneOf<AlertStateName>('state', listParam(query, 'state'), ALERT_STATES);
   if (state) out.state = state;
   const kind = listParam(query, 'kind');
   if (kind) {
-    for (const k of kind) if (!KIND.test(k)) throw bad('kind', `expected a lower_snake_case kind such as sla_breached, got ${JSON.stringify(k)}`);
+    for (const k of kind) if (!KIND.test(k)) throw badParam('kind', `expected a lower_snake_case kind such as sla_breached, got ${JSON.stringify(k)}`);
     out.kind = kind;
   }
   const team = listParam(query, 'team');
   if (team) {
-    if (team.some((t) => t.length > 256)) throw bad('team', 'at most 256 characters');
+    if (team.some((t) => t.length > 256)) throw badParam('team', 'at most 256 characters');
     out.team = team;
   }
   const since = singleParam(query, 'since');
-  if (since !== undefined) out.since = parseSince(since, nowMs);
+  if (since !== undefined) out.since = parseInstant(since, 'since', nowMs);
   const cursor = parseCursor(query);
   if (cursor) out.cursor = cursor;
   return out;
@@ -179,7 +141,7 @@ export function parseAlertQuery(query: Record<string, unknown>, nowMs: number): 
 
 export function parseDeliveryQuery(query: Record<string, unknown>): ListDeliveriesQuery {
   checkKnown(query, ['state', 'channel', 'limit', 'cursor']);
-  const out: ListDeliveriesQuery = { limit: parseLimit(query) };
+  const out: ListDeliveriesQuery = { limit: limitParam(query, DEFAULT_LIMIT, MAX_LIMIT) };
   const state = oneOf<DeliveryStateName>('state', listParam(query, 'state'), DELIVERY_STATES);
   if (state) out.state = state;
   const channel = listParam(query, 'channel');
@@ -189,20 +151,12 @@ export function parseDeliveryQuery(query: Record<string, unknown>): ListDeliveri
   return out;
 }
 
-function parseSince(text: string, nowMs: number): number {
-  const rel = RELATIVE.exec(text);
-  if (rel) return nowMs - Number(rel[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as 'm' | 'h' | 'd'];
-  const ms = ISO_WITH_OFFSET.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) throw bad('since', `expected ISO-8601 with an offset (2026-03-01T08:00:00Z) or a relative time (30m, 24h, 7d), got ${JSON.stringify(text)}`);
-  return ms;
-}
-
 function parseActionBody(body: unknown, defaultBy: string): { by: string; note: string } {
   if (body === undefined || body === null || body === '') return { by: defaultBy, note: '' };
-  if (typeof body !== 'object' || Array.isArray(body)) throw bad('body', 'expected a JSON object { "by": …, "note": … }');
+  if (typeof body !== 'object' || Array.isArray(body)) throw badParam('body', 'expected a JSON object { "by": …, "note": … }');
   const b = body as Record<string, unknown>;
-  for (const key of Object.keys(b)) if (key !== 'by' && key !== 'note') throw bad(key, 'unknown field; allowed: by, note');
-  if (b.by !== undefined && (typeof b.by !== 'string' || b.by.trim() === '' || b.by.length > 128)) throw bad('by', 'expected a non-empty name of at most 128 characters');
-  if (b.note !== undefined && (typeof b.note !== 'string' || b.note.length > 2_000)) throw bad('note', 'expected text of at most 2000 characters');
+  for (const key of Object.keys(b)) if (key !== 'by' && key !== 'note') throw badParam(key, 'unknown field; allowed: by, note');
+  if (b.by !== undefined && (typeof b.by !== 'string' || b.by.trim() === '' || b.by.length > 128)) throw badParam('by', 'expected a non-empty name of at most 128 characters');
+  if (b.note !== undefined && (typeof b.note !== 'string' || b.note.length > 2_000)) throw badParam('note', 'expected text of at most 2000 characters');
   return { by: (b.by as string | undefined)?.trim() ?? defaultBy, note: (b.note as string | undefined) ?? '' };
 }

@@ -12,6 +12,7 @@ import {
   type ClustersPort,
   type ListClustersQuery,
 } from '../../core/ports/clusters.ts';
+import { badParam, checkKnown, limitParam, parseInstant, singleParam } from '../query-params.ts';
 import { ErrorResponse } from '../schemas.ts';
 
 export interface ClustersRouteOptions {
@@ -25,9 +26,6 @@ const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1_000;
 const DEFAULT_TICKETS = 100;
 const MAX_TICKETS = 10_000;
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const RELATIVE = /^(\d{1,6})([mhd])$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const CLUSTER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 const ClustersQuery = Type.Object({
@@ -75,8 +73,10 @@ export const clustersRoutes: FastifyPluginAsync<ClustersRouteOptions> = async (a
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      if (!CLUSTER_ID.test(id)) throw bad('id', `expected a cluster id such as rc-20261117-1015-0, got ${JSON.stringify(id)}`);
-      const limit = parseLimit(request.query as Record<string, unknown>, ['limit'], DEFAULT_TICKETS, MAX_TICKETS);
+      if (!CLUSTER_ID.test(id)) throw badParam('id', `expected a cluster id such as rc-20261117-1015-0, got ${JSON.stringify(id)}`);
+      const query = request.query as Record<string, unknown>;
+      checkKnown(query, ['limit']);
+      const limit = limitParam(query, DEFAULT_TICKETS, MAX_TICKETS);
       const out = await port.tickets(id, limit);
       if (!out) throw new TicketPulseError('not_found', `no cluster ${id}`);
       return out;
@@ -84,45 +84,19 @@ export const clustersRoutes: FastifyPluginAsync<ClustersRouteOptions> = async (a
   );
 };
 
-const bad = (field: string, message: string) => new TicketPulseError('bad_request', `${field}: ${message}`, { field });
-
-function single(query: Record<string, unknown>, name: string): string | undefined {
-  const raw = query[name];
-  if (raw === undefined) return undefined;
-  if (Array.isArray(raw)) throw bad(name, 'give it once');
-  return String(raw);
-}
-
-function parseLimit(query: Record<string, unknown>, allowed: readonly string[], fallback: number, max: number): number {
-  for (const key of Object.keys(query)) {
-    if (!allowed.includes(key)) throw bad(key, `unknown query parameter; allowed: ${allowed.join(', ')}`);
-  }
-  const limit = single(query, 'limit');
-  if (limit === undefined) return fallback;
-  const n = /^\d+$/.test(limit) ? Number(limit) : NaN;
-  if (!(n >= 1 && n <= max)) throw bad('limit', `must be a whole number from 1 to ${max}, got ${JSON.stringify(limit)}`);
-  return n;
-}
-
 export function parseClustersQuery(query: Record<string, unknown>, nowMs: number): ListClustersQuery {
-  const out: ListClustersQuery = { since: nowMs - DEFAULT_SINCE_MS, limit: parseLimit(query, ['status', 'since', 'limit'], DEFAULT_LIMIT, MAX_LIMIT) };
-  const since = single(query, 'since');
-  if (since !== undefined) out.since = parseSince(since, nowMs);
-  const status = single(query, 'status');
+  checkKnown(query, ['status', 'since', 'limit']);
+  const out: ListClustersQuery = { since: nowMs - DEFAULT_SINCE_MS, limit: limitParam(query, DEFAULT_LIMIT, MAX_LIMIT) };
+  const since = singleParam(query, 'since');
+  if (since !== undefined) out.since = parseInstant(since, 'since', nowMs);
+  const status = singleParam(query, 'status');
   if (status !== undefined) {
     const values = status.split(',').map((v) => v.trim());
     for (const v of values) {
-      if (!(CLUSTER_STATUS_VALUES as readonly string[]).includes(v)) throw bad('status', `expected ${CLUSTER_STATUS_VALUES.join(', ')} (comma-separated), got ${JSON.stringify(v)}`);
+      if (!(CLUSTER_STATUS_VALUES as readonly string[]).includes(v)) throw badParam('status', `expected ${CLUSTER_STATUS_VALUES.join(', ')} (comma-separated), got ${JSON.stringify(v)}`);
     }
     out.status = [...new Set(values)] as ClusterStatusValue[];
   }
   return out;
 }
 
-function parseSince(text: string, nowMs: number): number {
-  const rel = RELATIVE.exec(text);
-  if (rel) return nowMs - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
-  const ms = ISO_WITH_OFFSET.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) throw bad('since', `expected ISO-8601 with an offset (2026-03-01T08:00:00Z) or a relative time (30m, 24h, 7d), got ${JSON.stringify(text)}`);
-  return ms;
-}

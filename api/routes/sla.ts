@@ -25,6 +25,7 @@ import {
   type SlaMetric,
   type SlaPort,
 } from '../../core/ports/sla.ts';
+import { badParam, checkKnown, limitParam, listParam, oneOf, parseInstant, singleParam } from '../query-params.ts';
 import { ErrorResponse } from '../schemas.ts';
 
 export interface SlaRouteOptions {
@@ -38,10 +39,6 @@ const MAX_LIMIT = 1000;
 const DAY_MS = 86_400_000;
 /** Longest compliance window one request may ask for. */
 const MAX_RANGE_MS = 400 * DAY_MS;
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const RELATIVE = /^(\d{1,6})([mhd])$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: DAY_MS } as const;
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256, description: 'ticket id' }) });
 const Str = (description: string) => Type.Optional(Type.String({ description }));
@@ -148,38 +145,6 @@ export const slaRoutes: FastifyPluginAsync<SlaRouteOptions> = async (app, opts) 
   );
 };
 
-const bad = (field: string, message: string) => new TicketPulseError('bad_request', `${field}: ${message}`, { field });
-
-function checkKnown(query: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(query)) {
-    if (!allowed.includes(key)) throw bad(key, `unknown query parameter; allowed: ${allowed.join(', ')}`);
-  }
-}
-
-/** `a,b` and `x=a&x=b` both mean [a, b]. */
-function listParam(query: Record<string, unknown>, name: string): string[] | undefined {
-  const raw = query[name];
-  if (raw === undefined) return undefined;
-  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((v) => v.trim());
-  if (values.length === 0 || values.some((v) => v === '')) throw bad(name, 'must not be empty');
-  if (values.length > 100) throw bad(name, 'at most 100 values');
-  if (values.some((v) => v.length > 256)) throw bad(name, 'values of at most 256 characters');
-  return values;
-}
-
-function singleParam(query: Record<string, unknown>, name: string): string | undefined {
-  const raw = query[name];
-  if (raw === undefined) return undefined;
-  if (Array.isArray(raw)) throw bad(name, 'give it once');
-  return String(raw);
-}
-
-function oneOf<T extends string>(name: string, values: string[] | undefined, allowed: readonly T[]): T[] | undefined {
-  if (!values) return undefined;
-  for (const v of values) if (!(allowed as readonly string[]).includes(v)) throw bad(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
-  return [...new Set(values)] as T[];
-}
-
 function dimensionFilters(query: Record<string, unknown>, names: readonly ComplianceDimension[]): Partial<Record<ComplianceDimension, string[]>> | undefined {
   const out: Partial<Record<ComplianceDimension, string[]>> = {};
   let any = false;
@@ -193,35 +158,16 @@ function dimensionFilters(query: Record<string, unknown>, names: readonly Compli
   return any ? out : undefined;
 }
 
-/** An instant: ISO-8601 with an offset, a date (UTC midnight), or relative to now ('24h'). */
-export function parseInstant(text: string, name: string, nowMs: number): number {
-  const rel = RELATIVE.exec(text);
-  if (rel) return nowMs - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
-  if (DATE_ONLY.test(text)) {
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    if (!Number.isNaN(ms) && new Date(ms).toISOString().startsWith(text)) return ms;
-  } else if (ISO_WITH_OFFSET.test(text)) {
-    const ms = Date.parse(text);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  throw bad(name, `expected ISO-8601 with an offset (2026-03-01T08:00:00Z), a date (2026-03-01) or a relative time (30m, 24h, 7d), got ${JSON.stringify(text)}`);
-}
-
 export function parseAtRiskQuery(query: Record<string, unknown>, nowMs: number): AtRiskRequest {
   checkKnown(query, ['team', 'metric', 'limit', 'include_breached', ...COMPLIANCE_DIMENSIONS.filter((d) => d !== 'team'), 'tier']);
-  const out: AtRiskRequest = { now: nowMs, limit: DEFAULT_LIMIT };
-  const limit = singleParam(query, 'limit');
-  if (limit !== undefined) {
-    if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) throw bad('limit', `must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limit)}`);
-    out.limit = Number(limit);
-  }
+  const out: AtRiskRequest = { now: nowMs, limit: limitParam(query, DEFAULT_LIMIT, MAX_LIMIT) };
   const metrics = oneOf<SlaMetric>('metric', listParam(query, 'metric'), SLA_METRICS);
   if (metrics) out.metrics = metrics;
   const where = dimensionFilters(query, COMPLIANCE_DIMENSIONS);
   if (where) out.where = where;
   const incl = singleParam(query, 'include_breached');
   if (incl !== undefined) {
-    if (incl !== 'true' && incl !== 'false') throw bad('include_breached', `must be true or false, got ${JSON.stringify(incl)}`);
+    if (incl !== 'true' && incl !== 'false') throw badParam('include_breached', `must be true or false, got ${JSON.stringify(incl)}`);
     out.includeBreached = incl === 'true';
   }
   return out;
@@ -233,8 +179,8 @@ export function parseComplianceQuery(query: Record<string, unknown>, nowMs: numb
   const to = toText === undefined ? nowMs : parseInstant(toText, 'to', nowMs);
   const fromText = singleParam(query, 'from');
   const from = fromText === undefined ? to - DAY_MS : parseInstant(fromText, 'from', nowMs);
-  if (from >= to) throw bad('from', 'must be before to');
-  if (to - from > MAX_RANGE_MS) throw bad('from', `the window may span at most ${MAX_RANGE_MS / DAY_MS} days`);
+  if (from >= to) throw badParam('from', 'must be before to');
+  if (to - from > MAX_RANGE_MS) throw badParam('from', `the window may span at most ${MAX_RANGE_MS / DAY_MS} days`);
   const groups = listParam(query, 'group_by')?.map((g) => SLA_GROUP_ALIASES[g] ?? g);
   const groupBy = oneOf<SlaGroupBy>('group_by', groups, SLA_GROUP_BY) ?? [];
   const metrics = oneOf<SlaMetric>('metric', listParam(query, 'metric'), SLA_METRICS) ?? [...SLA_METRICS];
@@ -243,7 +189,7 @@ export function parseComplianceQuery(query: Record<string, unknown>, nowMs: numb
   const out: ComplianceRequest = { from, to, metrics, groupBy };
   const bucket = singleParam(query, 'bucket');
   if (bucket !== undefined) {
-    if (!(SLA_BUCKETS as readonly string[]).includes(bucket)) throw bad('bucket', `must be one of ${SLA_BUCKETS.join(', ')}, got ${JSON.stringify(bucket)}`);
+    if (!(SLA_BUCKETS as readonly string[]).includes(bucket)) throw badParam('bucket', `must be one of ${SLA_BUCKETS.join(', ')}, got ${JSON.stringify(bucket)}`);
     out.bucket = bucket as SlaBucket;
   }
   const where = dimensionFilters(query, COMPLIANCE_DIMENSIONS);

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import { TicketPulseError } from '../../core/errors.ts';
 import { SURGE_DIMENSION_PATTERN, SurgeListSchema, type ListSurgesQuery, type SurgesPort } from '../../core/ports/surges.ts';
+import { badParam, checkKnown, limitParam, parseInstant, singleParam } from '../query-params.ts';
 import { ErrorResponse } from '../schemas.ts';
 
 export interface SurgesRouteOptions {
@@ -16,9 +17,6 @@ export interface SurgesRouteOptions {
 const DEFAULT_SINCE_MS = 86_400_000;
 const DEFAULT_LIMIT = 200;
 const MAX_LIMIT = 5_000;
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const RELATIVE = /^(\d{1,6})([mhd])$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DIMENSION = new RegExp(SURGE_DIMENSION_PATTERN);
 const ALLOWED = ['since', 'dimension', 'limit'] as const;
 
@@ -52,43 +50,19 @@ export const surgesRoutes: FastifyPluginAsync<SurgesRouteOptions> = async (app, 
   );
 };
 
-const bad = (field: string, message: string) => new TicketPulseError('bad_request', `${field}: ${message}`, { field });
-
-function single(query: Record<string, unknown>, name: string): string | undefined {
-  const raw = query[name];
-  if (raw === undefined) return undefined;
-  if (Array.isArray(raw)) throw bad(name, 'give it once');
-  return String(raw);
-}
-
 export function parseSurgesQuery(query: Record<string, unknown>, nowMs: number): ListSurgesQuery {
-  for (const key of Object.keys(query)) {
-    if (!(ALLOWED as readonly string[]).includes(key)) throw bad(key, `unknown query parameter; allowed: ${ALLOWED.join(', ')}`);
-  }
-  const out: ListSurgesQuery = { since: nowMs - DEFAULT_SINCE_MS, limit: DEFAULT_LIMIT };
-  const since = single(query, 'since');
-  if (since !== undefined) out.since = parseSince(since, nowMs);
-  const dimension = single(query, 'dimension');
+  checkKnown(query, ALLOWED);
+  const out: ListSurgesQuery = { since: nowMs - DEFAULT_SINCE_MS, limit: limitParam(query, DEFAULT_LIMIT, MAX_LIMIT) };
+  const since = singleParam(query, 'since');
+  if (since !== undefined) out.since = parseInstant(since, 'since', nowMs);
+  const dimension = singleParam(query, 'dimension');
   if (dimension !== undefined) {
     const values = dimension.split(',').map((v) => v.trim());
     for (const v of values) {
-      if (!DIMENSION.test(v)) throw bad('dimension', `expected lower_snake_case dimension names such as region or category, got ${JSON.stringify(v)}`);
+      if (!DIMENSION.test(v)) throw badParam('dimension', `expected lower_snake_case dimension names such as region or category, got ${JSON.stringify(v)}`);
     }
     out.dimension = [...new Set(values)];
-  }
-  const limit = single(query, 'limit');
-  if (limit !== undefined) {
-    const n = /^\d+$/.test(limit) ? Number(limit) : NaN;
-    if (!(n >= 1 && n <= MAX_LIMIT)) throw bad('limit', `must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limit)}`);
-    out.limit = n;
   }
   return out;
 }
 
-function parseSince(text: string, nowMs: number): number {
-  const rel = RELATIVE.exec(text);
-  if (rel) return nowMs - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
-  const ms = ISO_WITH_OFFSET.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) throw bad('since', `expected ISO-8601 with an offset (2026-03-01T08:00:00Z) or a relative time (30m, 24h, 7d), got ${JSON.stringify(text)}`);
-  return ms;
-}

@@ -55,7 +55,7 @@ describe('GET /v1/surges', () => {
 
   it.each([
     ['since=yesterday', 'since'],
-    ['since=2026-11-19', 'since'],
+    ['since=2026-11-19T08:00', 'since'], // local time without an offset is ambiguous on a server in another zone
     ['dimension=Region', 'dimension'],
     ['dimension=region,', 'dimension'],
     ['dimension=region&dimension=category', 'dimension'],
