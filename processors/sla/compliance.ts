@@ -210,9 +210,11 @@ export function buildAtRiskQuery(opts: AtRiskQueryOptions): BuiltQuery {
   const query = `
     SELECT ticket_id, metric, tenant, team, priority, category, channel, customer_tier, status, policy, calendar,
       target_minutes, elapsed_minutes, state, clock,
-      toUnixTimestamp64Milli(deadline) AS deadline,
-      toUnixTimestamp64Milli(breached_at) AS breached_at,
-      toUnixTimestamp64Milli(computed_at) AS computed_at,
+      -- New names on purpose: an alias named like its column would replace the column
+      -- everywhere in the query (WHERE, ORDER BY, is_breached) with epoch milliseconds.
+      toUnixTimestamp64Milli(deadline) AS deadline_ms,
+      toUnixTimestamp64Milli(breached_at) AS breached_at_ms,
+      toUnixTimestamp64Milli(computed_at) AS computed_at_ms,
       arrayFilter((n, a) -> ifNull(a <= {now:DateTime64(3, 'UTC')}, 0), at_risk_level, at_risk_at) AS levels_reached,
       deadline <= {now:DateTime64(3, 'UTC')} OR state = 'breached' AS is_breached
     FROM ticket_sla FINAL

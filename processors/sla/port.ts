@@ -51,7 +51,7 @@ export function createSlaPort(opts: SlaPortOptions): SlaPort {
       return {
         now: iso(req.now),
         items: rows.map((r) => {
-          const deadline = num(r.deadline) ?? num(r.breached_at);
+          const deadline = num(r.deadline_ms) ?? num(r.breached_at_ms);
           return {
             ticket_id: String(r.ticket_id),
             metric: String(r.metric),
@@ -68,7 +68,7 @@ export function createSlaPort(opts: SlaPortOptions): SlaPort {
             minutes_left: deadline === null ? null : Math.round(((deadline - req.now) / 60_000) * 100) / 100,
             levels_reached: (r.levels_reached as string[]) ?? [],
             breached: Number(r.is_breached) === 1 || r.is_breached === true,
-            computed_at: iso(Number(r.computed_at)),
+            computed_at: iso(Number(r.computed_at_ms)),
           };
         }),
       };

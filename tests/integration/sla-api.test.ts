@@ -172,6 +172,20 @@ describe('GET /v1/sla/at-risk', () => {
     const withBreached = (await get('/v1/sla/at-risk?include_breached=true&metric=first_response')).json();
     expect(withBreached.items[0]).toMatchObject({ ticket_id: 'T-breached', breached: true });
   });
+
+  it('treats a stored active metric whose deadline has passed since the last run as breached, not at risk', async () => {
+    // 20 minutes later, without a processor run: T-risk-1's deadline (NOW + 12 min) and
+    // T-risk-2's (NOW + 14 min) are behind us, while their stored rows still say active.
+    const port = createSlaPort({ ch: t.ch, config, processor: new SlaProcessor({ ch: t.ch, config }) });
+    const later = NOW + 20 * MIN;
+    const risk = await port.atRisk({ now: later, limit: 50 });
+    expect(risk.items.map((i) => i.ticket_id)).not.toContain('T-risk-1');
+    const all = await port.atRisk({ now: later, limit: 50, includeBreached: true, metrics: ['first_response'] });
+    const r1 = all.items.find((i) => i.ticket_id === 'T-risk-1');
+    expect(r1).toMatchObject({ breached: true });
+    expect(r1!.minutes_left).toBeLessThan(-7);
+    expect(r1!.minutes_left).toBeGreaterThanOrEqual(-8);
+  });
 });
 
 describe('GET /v1/sla/compliance', () => {
