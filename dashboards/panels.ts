@@ -12,7 +12,19 @@ import { PanelBuilder as TimeSeriesBuilder } from '@grafana/grafana-foundation-s
 import type { ClickHouseQueryType } from './clickhouse-query.ts';
 
 /** Tables a panel may read. A panel is written only once its table exists in core/schema. */
-export type SourceTable = 'ticket_events' | 'dead_letters';
+export type SourceTable =
+  | 'ticket_events'
+  | 'dead_letters'
+  | 'ticket_sla'
+  | 'agent_scores'
+  | 'routing_weights'
+  | 'surges'
+  | 'clusters'
+  | 'ticket_clusters'
+  | 'alerts'
+  | 'alert_deliveries'
+  | 'processor_runs'
+  | 'kafka_consumer_lag';
 
 /**
  * What the query must return for the visualisation (checked against real results):
@@ -80,6 +92,11 @@ export interface TimeSeriesOptions extends Common {
   max?: number;
   /** Value columns drawn against a second axis on the right, with their own unit. */
   rightAxis?: Readonly<Record<string, string>>;
+  /**
+   * Sparse series (a few points per range, e.g. daily runs on an hourly axis): draw
+   * every point and join them across empty intervals, or they would not show at all.
+   */
+  sparse?: boolean;
 }
 
 export function timeSeries(o: TimeSeriesOptions): PanelSpec {
@@ -94,8 +111,8 @@ export function timeSeries(o: TimeSeriesOptions): PanelSpec {
         .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
         .lineWidth(1)
         .fillOpacity(o.stacked ? 60 : 10)
-        .showPoints(common.VisibilityMode.Never)
-        .spanNulls(false);
+        .showPoints(o.sparse ? common.VisibilityMode.Always : common.VisibilityMode.Never)
+        .spanNulls(o.sparse ?? false);
       if (o.bars) b.drawStyle(common.GraphDrawStyle.Bars);
       if (o.stacked) b.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
       if (o.unit) b.unit(o.unit);
@@ -121,6 +138,13 @@ export interface TableOptions extends Common {
   gauges?: Readonly<Record<string, readonly [number, number]>>;
   /** Column → data link (Grafana URL template, e.g. ticketLink()). */
   links?: Readonly<Record<string, { title: string; url: string }>>;
+  /**
+   * Columns (a Grafana field-name regexp such as '/^\\d\\d$/') whose cells are coloured
+   * by value, green to red: a table that reads as a heatmap (e.g. weekday × hour).
+   */
+  heatColumns?: string;
+  /** Column filters in the header, for long lists (members of many batches). */
+  filterable?: boolean;
 }
 
 export function table(o: TableOptions): PanelSpec {
@@ -142,6 +166,15 @@ export function table(o: TableOptions): PanelSpec {
       for (const [column, link] of Object.entries(o.links ?? {})) {
         b.overrideByName(column, [override('links', [{ title: link.title, url: link.url, targetBlank: false }])]);
       }
+      if (o.heatColumns) {
+        b.overrideByRegexp(o.heatColumns, [
+          override('custom.cellOptions', { type: common.TableCellDisplayMode.ColorBackground, mode: common.TableCellBackgroundDisplayMode.Gradient }),
+          override('color', { mode: 'continuous-GrYlRd' }),
+          override('min', 0),
+          override('custom.align', 'center'),
+        ]);
+      }
+      if (o.filterable) b.filterable(true);
       return b;
     },
   };
@@ -176,6 +209,8 @@ export function stat(o: StatOptions): PanelSpec {
 export interface CategoryOptions extends Common {
   category: string;
   values: readonly string[];
+  /** Bar chart only: the values of one category stacked into one bar (parts of a whole). */
+  stacked?: boolean;
 }
 
 /** Horizontal bars, one per row of the result: rankings and top-N lists. */
@@ -208,6 +243,7 @@ export function barChart(o: CategoryOptions): PanelSpec {
         .orientation(common.VizOrientation.Vertical)
         .showValue(common.VisibilityMode.Auto)
         .legend(new common.VizLegendOptionsBuilder().showLegend(o.values.length > 1).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom));
+      if (o.stacked) b.stacking(common.StackingMode.Normal);
       if (o.unit) b.unit(o.unit);
       return b;
     },

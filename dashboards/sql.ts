@@ -1,8 +1,11 @@
-// SQL building blocks shared by panels. Everything here reads the raw log
+// SQL building blocks shared by panels. The ticket blocks read the raw log
 // (ticket_events), which is at-least-once: a replayed event can sit on disk twice
-// until a merge. The blocks therefore only use aggregates that a duplicate row cannot
+// until a merge. They therefore only use aggregates that a duplicate row cannot
 // change — min/max/argMax per ticket, count() over one-row-per-ticket subqueries,
-// uniqExact(event_id) — or read with FINAL where they count rows.
+// uniqExact(event_id) — or read with FINAL where they count rows. The derived tables
+// at the end are versioned instead (see there).
+import { SLA_METRICS } from '../core/config/sla.ts';
+import { FINAL_SETTINGS } from '../processors/sla/compliance.ts';
 
 /**
  * Dedents a template so the rawSql in the generated JSON reads well in Grafana's
@@ -150,3 +153,22 @@ export function backlogChangesCte(): string {
       FROM lifecycle
     )`;
 }
+
+// ---------------------------------------------------------------------------
+// Derived tables. Each is versioned its own way (docs/schema.md, "Derived tables"):
+// ticket_sla, surges, clusters, ticket_clusters collapse by version (read with FINAL);
+// alerts and alert_deliveries keep every version (latest by argMax over version);
+// agent_scores and routing_weights are snapshots (the latest one at the range end);
+// processor_runs is one row per run.
+
+/**
+ * Every version of a ticket_sla row sits in one partition (a hash of the ticket id),
+ * so FINAL may run partition by partition — what the SLA module's own queries do.
+ */
+export const SLA_FINAL_SETTINGS = `SETTINGS ${FINAL_SETTINGS}`;
+
+/** The three SLA metrics as an SQL array literal, in their documented order. */
+export const SLA_METRIC_LIST = `[${SLA_METRICS.map((m) => `'${m}'`).join(', ')}]`;
+
+/** ticket_sla's team is '' until a ticket is assigned; shown as in the ticket panels. */
+export const SLA_TEAM = `if(team = '', '(unassigned)', team)`;

@@ -1,9 +1,11 @@
-// Pipeline health: what arrives, how late, what is rejected and why. Rows are read
-// with FINAL: a replayed message is one event (or one dead letter), counted once, at
-// its latest delivery — the same answer before and after ClickHouse merges the copies.
+// Pipeline health: what arrives, how late, what is rejected and why, and whether the
+// processors run. Events and dead letters are read with FINAL: a replayed message is
+// one event (or one dead letter), counted once, at its latest delivery — the same
+// answer before and after ClickHouse merges the copies. processor_runs holds one row
+// per run (the scheduler writes it once, after the run), so it needs no deduplication.
 import type { DashboardSpec } from '../build.ts';
 import { stat, table, timeSeries } from '../panels.ts';
-import { inFilter, sql } from '../sql.ts';
+import { LOOKBACK_DAYS, LOOKBACK_START, inFilter, sql } from '../sql.ts';
 import { source } from '../variables.ts';
 
 const SOURCE = inFilter('source', 'source');
@@ -81,7 +83,7 @@ const ingestRate = timeSeries({
 const deliveryDelay = timeSeries({
   title: 'Delivery delay (received − occurred)',
   question: 'How late do events reach TicketPulse after they happened in the ticketing core?',
-  note: 'received_at − occurred_at, by arrival time. Replays of history and backfills show up as large delays. Kafka consumer lag (messages not yet read) is not here: it comes from the consumer’s metrics (see dashboards/README.md, pending).',
+  note: 'received_at − occurred_at, by arrival time. Replays of history and backfills show up as large delays. Kafka consumer lag (messages not yet read) is in the Kafka row.',
   tables: EVENTS,
   values: ['p50', 'p95', 'slowest'],
   unit: 's',
@@ -181,11 +183,110 @@ const kafkaPartitions = table({
     ORDER BY kafka_topic, kafka_partition`,
 });
 
+const LAG: ['kafka_consumer_lag'] = ['kafka_consumer_lag'];
+
+const consumerLag = timeSeries({
+  title: 'Kafka consumer lag',
+  question: 'How many messages wait in Kafka, per partition and in total?',
+  note:
+    'Messages not yet stored and committed (high watermark − committed offset), summed over partitions per topic and consumer group: ' +
+    'the highest sample of each partition in the interval. Sampled by every ingest consumer every kafka.lagRecordSeconds (default 15 s) into kafka_consumer_lag.',
+  tables: LAG,
+  values: ['lag'],
+  labels: ['consumer_group'],
+  min: 0,
+  sql: sql`
+    SELECT time, consumer_group, sum(lag) AS lag
+    FROM (
+      SELECT $__timeInterval(recorded_at) AS time, concat(topic, ' · ', group_id) AS consumer_group, partition, max(lag) AS lag
+      FROM kafka_consumer_lag
+      WHERE $__timeFilter(recorded_at)
+      GROUP BY time, consumer_group, partition
+    )
+    GROUP BY time, consumer_group
+    ORDER BY time, consumer_group`,
+});
+
+const lagByPartition = table({
+  title: 'Lag by partition',
+  question: 'Which partitions are behind right now, and which consumer owns them?',
+  note: 'The latest sample of each partition up to the end of the range. A sample older than a minute or two means its consumer stopped sampling (stopped, or lost the partition).',
+  tables: LAG,
+  columns: ['topic', 'partition', 'group_id', 'lag', 'committed_offset', 'high_watermark', 'paused', 'consumer', 'sampled_at'],
+  units: { sampled_at: 'dateTimeAsIso' },
+  width: 12,
+  height: 8,
+  sql: sql`
+    SELECT
+      toString(topic) AS topic,
+      partition,
+      toString(group_id) AS group_id,
+      argMax(lag, recorded_at) AS lag,
+      argMax(committed_offset, recorded_at) AS committed_offset,
+      argMax(high_watermark, recorded_at) AS high_watermark,
+      argMax(paused, recorded_at) AS paused,
+      argMax(consumer, recorded_at) AS consumer,
+      max(recorded_at) AS sampled_at
+    FROM kafka_consumer_lag
+    WHERE recorded_at >= $__fromTime AND recorded_at <= $__toTime
+    GROUP BY topic, partition, group_id
+    ORDER BY lag DESC, topic, partition
+    LIMIT 500`,
+});
+
+const RUNS: ['processor_runs'] = ['processor_runs'];
+
+const processorRunTimes = timeSeries({
+  title: 'Processor run times',
+  question: 'How long does each processor run take, and is it getting slower?',
+  note: 'The slowest run per interval, per processor (sla, sla-compliance, surge, agents, root-cause), by start time. Processors run every few minutes to daily, so points are joined across empty intervals.',
+  tables: RUNS,
+  values: ['duration'],
+  labels: ['processor'],
+  unit: 's',
+  min: 0,
+  sparse: true,
+  sql: sql`
+    SELECT $__timeInterval(started_at) AS time, toString(processor) AS processor, max(duration_ms) / 1000 AS duration
+    FROM processor_runs
+    WHERE $__timeFilter(started_at)
+    GROUP BY time, processor
+    ORDER BY time, processor`,
+});
+
+const lastSuccessfulRun = table({
+  title: 'Last successful run',
+  question: 'When did each processor last succeed, and did any run fail?',
+  note:
+    `Per processor: its last successful run (up to ${LOOKBACK_DAYS} days before the range start) and how long before the end of the range that was; runs, failures and the median duration in the range; the latest run’s status and error. ` +
+    'A processor missing here has not run at all.',
+  tables: RUNS,
+  columns: ['processor', 'last_success', 'since_last_success', 'last_run', 'last_status', 'runs', 'failed', 'median_duration', 'last_error'],
+  units: { since_last_success: 's', median_duration: 's', last_success: 'dateTimeAsIso', last_run: 'dateTimeAsIso' },
+  width: 12,
+  height: 8,
+  sql: sql`
+    SELECT
+      toString(processor) AS processor,
+      maxIfOrNull(started_at, status = 'ok') AS last_success,
+      dateDiff('second', last_success, $__toTime) AS since_last_success,
+      max(started_at) AS last_run,
+      toString(argMax(status, started_at)) AS last_status,
+      countIf($__timeFilter(started_at)) AS runs,
+      countIf($__timeFilter(started_at) AND status = 'error') AS failed,
+      quantileExactIf(0.5)(duration_ms, $__timeFilter(started_at)) / 1000 AS median_duration,
+      argMax(error, started_at) AS last_error
+    FROM processor_runs
+    WHERE started_at >= ${LOOKBACK_START} AND started_at <= $__toTime
+    GROUP BY processor
+    ORDER BY processor`,
+});
+
 export const pipelineHealth: DashboardSpec = {
   uid: 'ticketpulse-pipeline',
   file: 'pipeline-health.json',
   title: 'TicketPulse — Pipeline health',
-  description: 'Ingest rate, delivery delay and dead letters. Kafka consumer lag and processor runs are pending (dashboards/README.md).',
+  description: 'Ingest rate, delivery delay, dead letters, Kafka consumer lag and processor runs.',
   tags: ['pipeline'],
   variables: [source],
   time: { from: 'now-24h', to: 'now' },
@@ -194,11 +295,8 @@ export const pipelineHealth: DashboardSpec = {
     { title: 'Now', panels: [eventsStored, deadLetterCount, rejectedShare, sinceLastEvent] },
     { title: 'Ingest', panels: [ingestRate, deliveryDelay] },
     { title: 'Dead letters', panels: [deadLettersByReason, rejectedShareTrend, recentDeadLetters] },
-    { title: 'Kafka', panels: [kafkaPartitions] },
+    { title: 'Kafka', panels: [consumerLag, lagByPartition, kafkaPartitions] },
+    { title: 'Processors', panels: [processorRunTimes, lastSuccessfulRun] },
   ],
-  pending: [
-    { title: 'Kafka consumer lag', question: 'How many messages wait in Kafka, per partition and in total?', needs: ['ingest metrics table (consumer lag per partition)'] },
-    { title: 'Processor run times', question: 'How long does each processor run take, and is it getting slower?', needs: ['processor run records'] },
-    { title: 'Last successful run', question: 'When did each processor last succeed, and did any run fail?', needs: ['processor run records'] },
-  ],
+  pending: [],
 };

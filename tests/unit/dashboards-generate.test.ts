@@ -94,6 +94,50 @@ describe('dashboard structure', () => {
   });
 });
 
+describe('panels other code relies on', () => {
+  const panel = (uid: string, title: string) => {
+    const p = BUILT.find((d) => d.spec.uid === uid)?.panels.find((x) => x.spec.title === title);
+    if (!p) throw new Error(`${uid} has no panel "${title}"`);
+    return p;
+  };
+  /** The columns a result has, in order: a table's, or a time series' time, labels, values. */
+  const columnsOf = (uid: string, title: string): string[] => {
+    const shape = panel(uid, title).spec.shape;
+    if (shape.kind === 'table') return [...shape.columns];
+    if (shape.kind === 'timeseries') return ['time', ...shape.labels, ...shape.values];
+    if (shape.kind === 'category') return [shape.category, ...shape.values];
+    return [...shape.values];
+  };
+
+  // The overview web page runs these panels' SQL by dashboard uid and title and reads
+  // these columns: renaming a panel or moving a column breaks the page.
+  it.each([
+    ['ticketpulse-sla', 'Compliance now, by metric', ['metric', 'met', 'breached', 'compliance']],
+    ['ticketpulse-sla', 'Compliance over time', ['time', 'metric', 'compliance']],
+    ['ticketpulse-sla', 'Breached and at-risk right now', ['ticket_id', 'metric', 'state', 'priority', 'team', 'deadline', 'minutes_left']],
+    ['ticketpulse-root-causes', 'Active root-cause batches', ['cluster_id', 'label', 'status', 'size', 'growth', 'concentration', 'sample_subjects']],
+    ['ticketpulse-root-causes', 'Surge timeline', ['time', 'scope', 'observed', 'expected']],
+    ['ticketpulse-agents', 'Skill leaderboard', ['skill', 'agent', 'score', 'lower', 'upper', 'tickets']],
+    ['ticketpulse-agents', 'Current routing weights', ['skill', 'team', 'agent', 'weight', 'version']],
+    ['ticketpulse-operations', 'Ticket volume by channel', ['time', 'channel', 'tickets']],
+    ['ticketpulse-operations', 'Top 10 categories', ['category', 'tickets']],
+  ] as const)('%s / %s returns %j first', (uid, title, columns) => {
+    expect(columnsOf(uid, title).slice(0, columns.length)).toEqual(columns);
+  });
+
+  it('colours every hour column of the weekday × hour table, and nothing else', () => {
+    const built = BUILT.find((d) => d.spec.uid === 'ticketpulse-sla')!;
+    const json = (built.json.panels as Array<{ title: string; fieldConfig: { overrides: Array<{ matcher: { id: string; options: string } }> } }>).find((p) => p.title === 'Breaches by hour of week')!;
+    const matcher = json.fieldConfig.overrides.find((o) => o.matcher.id === 'byRegexp')!.matcher.options;
+    // Grafana reads '/body/flags' as a JavaScript regular expression.
+    const [, body, flags] = /^\/(.*)\/(\w*)$/.exec(matcher)!;
+    const re = new RegExp(body, flags);
+    const columns = columnsOf('ticketpulse-sla', 'Breaches by hour of week');
+    expect(columns.filter((c) => re.test(c))).toEqual(Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0')));
+    expect(columns.filter((c) => !re.test(c))).toEqual(['weekday']);
+  });
+});
+
 describe('the checks catch what they are for', () => {
   const opts = { datasourceUid: DATASOURCE_UID, dashboardUids: ['d'] };
   const ds = { type: CLICKHOUSE_PLUGIN_ID, uid: DATASOURCE_UID };
