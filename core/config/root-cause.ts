@@ -26,8 +26,13 @@ export const RootCauseConfigSchema = Type.Object(
     recentMinutes: Type.Integer({ minimum: 5, maximum: 24 * 60, default: 30 }),
     /** A cluster surges when its recent rate is at least this multiple of its earlier rate … */
     surgeRatio: Type.Number({ minimum: 1, maximum: 1000, default: 3 }),
-    /** … and it gained at least this many tickets in the recent part. */
+    /** … and it gained at least this many tickets in the recent part … */
     minRecent: Type.Integer({ minimum: 1, maximum: 100_000, default: 5 }),
+    /**
+     * … and that many would be this unlikely at the earlier rate: the chance per run that
+     * any cluster surges by chance (Poisson tail, shared among the run's clusters).
+     */
+    surgeAlpha: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.01 }),
     /** A surging cluster first seen less than this long ago is `emerging`. */
     emergingHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 14, default: 6 }),
     /** Recent rate below this fraction of the earlier rate → `subsiding`. */

@@ -5,8 +5,8 @@ export { RootCauseTracker, rootCauseProcessorJob, observeWindow, clusterIdFor, R
 export type { RootCauseTrackerOptions, RootCauseRunReport } from './tracker.ts';
 export { trackClusters, matchClusters, statusOf, ownerOf, MAX_HISTORY } from './tracking.ts';
 export type { TrackInput, TrackingConfig } from './tracking.ts';
-export { clusterGrowth, concentrations, countAttributes } from './signals.ts';
-export type { GrowthInput } from './signals.ts';
+export { clusterGrowth, concentrations, countAttributes, poissonUpperTail } from './signals.ts';
+export type { Growth, GrowthInput } from './signals.ts';
 export { planRootCauseAlerts, rootCauseAlertInput, rootCauseDedupKey, qualifies, ROOT_CAUSE_ALERT_KIND } from './alerts.ts';
 export type { RootCauseAlertSink, RootCauseAlertPlan, AlertConfig } from './alerts.ts';
 export { readWindow } from './window-query.ts';

@@ -5,6 +5,7 @@
 // surging cluster is judged on its recent tickets: those are the ones the root cause
 // produced, and the older members (the everyday tickets on the same topic) would
 // dilute it exactly when it matters.
+import { gammaln } from 'simple-statistics';
 import type { RootCauseConfig } from '../../core/config/root-cause.ts';
 import type { ClusterConcentration, WindowTicket } from './types.ts';
 
@@ -16,17 +17,43 @@ export interface GrowthInput {
   recentMs: number;
 }
 
-export function clusterGrowth({ createdMs, nowMs, windowStartMs, recentMs }: GrowthInput): { recent: number; growth: number } {
+export interface Growth {
+  recent: number;
+  growth: number;
+  /**
+   * How surprising `recent` is if the cluster kept its earlier rate: P(X ≥ recent) for
+   * X ~ Poisson(earlier rate × recent span). 1 when there is no earlier history.
+   */
+  pValue: number;
+}
+
+export function clusterGrowth({ createdMs, nowMs, windowStartMs, recentMs }: GrowthInput): Growth {
   const recentFrom = nowMs - recentMs;
   let recent = 0;
   for (const t of createdMs) if (t >= recentFrom) recent++;
   const earlierMs = recentFrom - windowStartMs;
   // Less earlier history than the recent part itself: nothing to compare with.
-  if (earlierMs < recentMs) return { recent, growth: 1 };
+  if (earlierMs < recentMs) return { recent, growth: 1, pValue: 1 };
   const earlier = createdMs.length - recent;
   // One ticket is the floor, so a brand-new topic has a large but finite growth.
-  const growth = recent / recentMs / (Math.max(earlier, 1) / earlierMs);
-  return { recent, growth: Math.round(growth * 100) / 100 };
+  const expected = (Math.max(earlier, 1) / earlierMs) * recentMs;
+  const growth = recent / expected;
+  return { recent, growth: Math.round(growth * 100) / 100, pValue: poissonUpperTail(recent, expected) };
+}
+
+/** P(X ≥ k) for X ~ Poisson(lambda), summed from k upward in log space (no cancellation for tiny tails). */
+export function poissonUpperTail(k: number, lambda: number): number {
+  if (k <= 0) return 1;
+  if (!(lambda > 0)) return 0;
+  let logTerm = -lambda + k * Math.log(lambda) - gammaln(k + 1);
+  let sum = 0;
+  for (let i = k; i < k + 10_000; i++) {
+    const term = Math.exp(logTerm);
+    sum += term;
+    if (i > lambda && term < sum * 1e-15) break;
+    logTerm += Math.log(lambda) - Math.log(i + 1);
+  }
+  return Math.min(1, sum);
 }
 
 /** Value counts per attribute. */

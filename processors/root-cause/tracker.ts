@@ -57,11 +57,15 @@ export function observeWindow(tickets: readonly WindowTicket[], nowMs: number, c
   const recentMs = config.recentMinutes * 60_000;
   const byId = new Map(tickets.map((t) => [t.id, t]));
   const out: ObservedCluster[] = [];
-  for (const c of result.clusters) {
-    if (c.size < config.minClusterSize) continue;
+  const tracked = result.clusters.filter((c) => c.size >= config.minClusterSize);
+  // Every run tests every cluster: a fixed per-cluster threshold would raise more false
+  // surges the more clusters a window has, so the run's false-alarm budget is shared
+  // among them (Bonferroni).
+  const pThreshold = config.surgeAlpha / Math.max(tracked.length, 1);
+  for (const c of tracked) {
     const members = c.memberIds.map((id) => byId.get(id)!);
-    const { recent, growth } = clusterGrowth({ createdMs: members.map((m) => m.createdMs), nowMs, windowStartMs, recentMs });
-    const surging = recent >= config.minRecent && growth >= config.surgeRatio;
+    const { recent, growth, pValue } = clusterGrowth({ createdMs: members.map((m) => m.createdMs), nowMs, windowStartMs, recentMs });
+    const surging = recent >= config.minRecent && growth >= config.surgeRatio && pValue <= pThreshold;
     const recentFrom = nowMs - recentMs;
     const concentrated = surging
       ? concentrations(members.filter((m) => m.createdMs >= recentFrom), windowCounts, tickets.length, config, members.filter((m) => m.createdMs < recentFrom))

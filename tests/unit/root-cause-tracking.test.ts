@@ -1,6 +1,6 @@
 // Cluster identity across runs and the alert plan, on synthetic term centroids.
 import { describe, expect, it } from 'vitest';
-import { parseRootCauseConfig, planRootCauseAlerts, trackClusters, type ObservedCluster, type TrackedCluster } from '../../processors/root-cause/index.ts';
+import { clusterGrowth, parseRootCauseConfig, planRootCauseAlerts, poissonUpperTail, trackClusters, type ObservedCluster, type TrackedCluster } from '../../processors/root-cause/index.ts';
 
 const config = parseRootCauseConfig({});
 const T0 = Date.UTC(2026, 10, 17, 9);
@@ -71,5 +71,31 @@ describe('root-cause tracking', () => {
     const plan = planRootCauseAlerts(run([], [a, b], T0), config);
     expect(plan.raise).toHaveLength(1);
     expect(plan.raise[0].input.subject.id).toBe(`c-${T0}-0`);
+  });
+});
+
+describe('surge significance', () => {
+  it('Poisson upper tails match closed forms and tables', () => {
+    expect(poissonUpperTail(0, 3)).toBe(1);
+    expect(poissonUpperTail(1, 2)).toBeCloseTo(1 - Math.exp(-2), 12);
+    // P(X ≥ 5 | λ = 1) = 1 − e⁻¹(1 + 1 + 1/2 + 1/6 + 1/24)
+    expect(poissonUpperTail(5, 1)).toBeCloseTo(1 - Math.exp(-1) * (1 + 1 + 1 / 2 + 1 / 6 + 1 / 24), 12);
+    // Far tails stay accurate where 1 − CDF would cancel to 0.
+    expect(poissonUpperTail(40, 1)).toBeGreaterThan(1e-49);
+    expect(poissonUpperTail(40, 1)).toBeLessThan(1e-47);
+    expect(poissonUpperTail(3, 0)).toBe(0);
+  });
+
+  it('five tickets in 30 min after 60 in a day is a ratio of 3.9 but not rare enough; fifteen is', () => {
+    const now = Date.UTC(2026, 10, 17, 10);
+    const day = (recent: number, earlier: number) => [
+      ...Array.from({ length: earlier }, (_, i) => now - 24 * 3_600_000 + i * ((23.5 * 3_600_000) / earlier)),
+      ...Array.from({ length: recent }, (_, i) => now - 60_000 * (1 + i)),
+    ];
+    const g5 = clusterGrowth({ createdMs: day(5, 60), nowMs: now, windowStartMs: now - 24 * 3_600_000, recentMs: 30 * 60_000 });
+    expect(g5.growth).toBeGreaterThan(3.5);
+    expect(g5.pValue).toBeGreaterThan(0.01 / 60);
+    const g15 = clusterGrowth({ createdMs: day(15, 60), nowMs: now, windowStartMs: now - 24 * 3_600_000, recentMs: 30 * 60_000 });
+    expect(g15.pValue).toBeLessThan(1e-9);
   });
 });
