@@ -34,6 +34,7 @@ import { surgesRoutes } from './routes/surges.ts';
 import { clustersRoutes } from './routes/clusters.ts';
 import { routingRoutes } from './routes/routing.ts';
 import { slaRoutes } from './routes/sla.ts';
+import { overviewRoutes } from './overview/index.ts';
 import { withRouteConfig } from './auth/index.ts';
 import { ErrorResponse } from './schemas.ts';
 
@@ -85,6 +86,8 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   if (opts.clusters) await fastify.register(clustersRoutes, { clusters: opts.clusters });
   if (opts.routing) await fastify.register(routingRoutes, { routing: opts.routing });
   if (opts.sla) await fastify.register(slaRoutes, { sla: opts.sla });
+  // The built-in overview page at `/` runs the Grafana panels' SQL on the analysts' engine.
+  await fastify.register(overviewRoutes, { analyst, alerts: Boolean(opts.alerts) });
 };
 
 export default app;
