@@ -1,6 +1,7 @@
 // Long-running commands: demo, start, simulate.
 import { Command, Option } from 'commander';
 import type { Config } from '../../core/config/index.ts';
+import { errorMessage } from '../../core/errors.ts';
 import { fmt } from '../../core/progress.ts';
 import { writerSink } from '../../ingest/index.ts';
 import { createSimulation, runSimulation, fileSink, httpSink, kafkaSink, type EventSink, type Simulation } from '../../ingest/simulator/index.ts';
@@ -43,7 +44,7 @@ export function registerRunCommands(program: Command): void {
     .action(async (opts: { port?: number }, cmd: Command) => {
       const config = configFrom(cmd, { 'api.port': opts.port });
       const rt = await startRuntime(config, { command: 'start', api: true, processors: true, kafka: true });
-      say(`TicketPulse listening on ${rt.apiUrl} (ClickHouse: ${describeStorage(rt)}); POST events to ${rt.apiUrl}/v1/events`);
+      say(`TicketPulse listening on ${rt.apiUrl} (ClickHouse: ${describeStorage(rt)}); POST events to ${rt.apiUrl}/v1/events; overview page at ${rt.apiUrl}/`);
       if (rt.kafka) say(`consuming Kafka topics ${config.kafka.topics.join(', ')} from ${config.kafka.brokers.join(', ')} as group ${config.kafka.groupId}`);
       await untilSignal(rt);
     });
@@ -137,20 +138,33 @@ async function demo(config: Config, durationSec?: number): Promise<void> {
     `simulator: seed ${config.simulator.seed}, ${config.simulator.ticketsPerHour} tickets/h, ${config.simulator.historyHours} h of history (all but the last ${PACED_HOURS} h at once, then ${config.simulator.speed}× until it reaches now, then real time)` +
       (simulation.incident ? `; incident: ${simulation.incident.product} batch ${simulation.incident.batch} in ${simulation.incident.region} from ${simulation.incident.start}` : ''),
   );
+  say(`overview page: ${rt.apiUrl}/   (SLA, volume, root causes, agents; refreshes every 10 s)`);
   say(`try: ./bin/ticketpulse query "SELECT type, count() FROM ticket_events GROUP BY type ORDER BY type"   (Ctrl-C stops${durationSec ? `; stopping after ${durationSec} s` : ''})`);
 
   const started = Date.now();
   const sink = writerSink(rt.writer);
   let simulatedUntil = simulation.startMs;
+  const catchUpTo = Math.max(simulation.startMs, Date.now() - PACED_HOURS * HOUR);
+  // Stopping aborts it like any run (rt.stop → scheduler.stop waits for it).
+  let firstRun: Promise<unknown> | null = null;
   const run = runSimulation({
     simulation,
     speed: config.simulator.speed,
     // Bulk history first, so queries and dashboards have data from the first seconds.
-    catchUpTo: Math.max(simulation.startMs, Date.now() - PACED_HOURS * HOUR),
+    catchUpTo,
     sink,
     signal: controller.signal,
     onProgress: (p: { simulatedUntil: number }) => {
       simulatedUntil = p.simulatedUntil;
+      // Once the bulk history is stored, the processors run at once instead of a minute
+      // later: SLA state, clusters and scores are on the overview page within seconds.
+      if (!firstRun && p.simulatedUntil >= catchUpTo && rt.processors) {
+        const processors = rt.processors;
+        firstRun = rt.writer
+          .flush()
+          .then(() => processors.scheduler.runAll('manual'))
+          .catch((err: unknown) => say(`first processor run failed: ${errorMessage(err)}`));
+      }
     },
   });
   const status = statusLine(rt, () => simulatedUntil);
