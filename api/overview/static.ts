@@ -3,7 +3,7 @@
 // data routes still need one); everything comes from this origin, nothing from a CDN.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { TicketPulseError } from '../../core/errors.ts';
 
 export const PUBLIC_DIR = new URL('./public/', import.meta.url);
@@ -28,7 +28,6 @@ export const overviewStaticRoutes: FastifyPluginAsync = async (app) => {
     const etag = body ? `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` : '';
     app.get(asset.route, { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
       if (!body) throw new TicketPulseError('not_found', `the overview page is not built: run npm run build:web (missing ${asset.file})`);
-      if (asset.file === 'index.html') allowPlainHttp(reply);
       // Revalidate every time: a new build is picked up at once, an unchanged file costs a 304.
       reply.header('cache-control', 'no-cache').header('etag', etag).type(asset.type);
       if (request.headers['if-none-match'] === etag) return reply.status(304).send();
@@ -36,19 +35,3 @@ export const overviewStaticRoutes: FastifyPluginAsync = async (app) => {
     });
   }
 };
-
-/**
- * The page's own CSP, minus `upgrade-insecure-requests`: that directive makes the
- * browser fetch the page's script and styles over https, which fails when the API is
- * reached over plain http on a LAN address (loopback is exempt), leaving a blank page.
- * Only the document's policy governs its subresources; every other directive stays.
- */
-function allowPlainHttp(reply: FastifyReply): void {
-  const csp = reply.getHeader('content-security-policy') ?? reply.raw.getHeader('content-security-policy');
-  if (typeof csp !== 'string') return;
-  const kept = csp
-    .split(';')
-    .map((d) => d.trim())
-    .filter((d) => d !== '' && d.toLowerCase() !== 'upgrade-insecure-requests');
-  reply.header('content-security-policy', kept.join(';'));
-}

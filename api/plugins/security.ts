@@ -25,9 +25,13 @@ const headersAndCors: FastifyPluginAsync<SecurityOptions> = async (app, { config
   });
   await app.register(helmet, {
     global: true,
-    // Only the Swagger UI renders HTML; its assets are served from this origin.
+    // HTML here: the overview page at / and the Swagger UI at /docs, both with their
+    // scripts and styles from this origin. No upgrade-insecure-requests: it makes a
+    // browser fetch those over https, which fails (a blank page) when the API is reached
+    // over plain http on a LAN address — TLS, where wanted, is the proxy's job.
     contentSecurityPolicy: {
       directives: {
+        upgradeInsecureRequests: null,
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],

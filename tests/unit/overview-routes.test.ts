@@ -1,269 +1,126 @@
-// The overview routes through the whole app (auth, validation, error format), with
-// the read engine replaced by a recorder: which SQL the panels send for a range and
-// filters, how panel failures are reported, who may load what. The real engine runs
-// in tests/integration/overview-api.test.ts and the browser test.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAGE_PANELS, OVERVIEW_PAGES, type PanelRef } from '../../api/overview/index.ts';
-import { buildAll, DASHBOARDS } from '../../dashboards/index.ts';
-import { bearer, testKey } from '../support/api.ts';
-import { FAKE_LIMITS, buildFakeApi, type FakeApi, type FakeResult } from '../support/overview-fake-engine.ts';
+// What the overview routes do before any SQL runs, without an engine: the query string
+// they accept (range, filters, refusals naming the parameter), the SQL a panel becomes
+// for a range and filters (the Grafana plugin's expansion), and a panel's own trailing
+// SETTINGS split off so the engine can add readonly and the limits in one clause.
+// The routes themselves (the app needs a ClickHouse to be built) run on the real
+// embedded engine in tests/integration/overview-routes.test.ts.
+import { describe, expect, it } from 'vitest';
+import { PAGE_PANELS, intervalFor, parseOverviewQuery, variableStates, type OverviewQuery, type PanelRef } from '../../api/overview/index.ts';
+import { splitSettings } from '../../api/overview/panels.ts';
+import { TicketPulseError } from '../../core/errors.ts';
+import { buildAll, expandQuery } from '../../dashboards/index.ts';
 
 const BUILT = buildAll();
-const ALL_COLUMNS = [...new Set(Object.values(PAGE_PANELS).flatMap((refs) => refs.flatMap((r) => r.columns)))];
-/** One row with every column any overview panel reads. */
-const EVERYTHING: FakeResult = { columns: ALL_COLUMNS, rows: [ALL_COLUMNS.map((c) => `v-${c}`)] };
-
-const isBuilt = (ref: PanelRef) => BUILT.some((d) => d.spec.uid === ref.dashboard && d.panels.some((p) => p.spec.title === ref.title));
-const panelSql = (ref: PanelRef) => BUILT.find((d) => d.spec.uid === ref.dashboard)!.panels.find((p) => p.spec.title === ref.title)!.spec.sql;
-const volume = PAGE_PANELS.volume.find((r) => r.key === 'volume')!;
-
-let answer: (sql: string) => FakeResult = () => EVERYTHING;
-let api: FakeApi;
-beforeAll(async () => {
-  api = await buildFakeApi((sql) => answer(sql));
-});
-afterAll(async () => api?.close());
-
-const get = (url: string, headers: Record<string, string> = {}) => api.app.inject({ method: 'GET', url, headers });
-const builtRefs = Object.values(PAGE_PANELS).flat().filter(isBuilt);
-/** The longest line of a panel's SQL that no other overview panel has: how its statement is recognised. */
-const markerOf = (ref: PanelRef) => {
-  const lines = (r: PanelRef) => panelSql(r).split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.includes('$'));
-  const others = new Set(builtRefs.filter((r) => r !== ref).flatMap(lines));
-  return lines(ref).filter((l) => !others.has(l)).sort((a, b) => b.length - a.length)[0];
+const NOW = Date.parse('2026-03-02T12:00:00Z');
+const HOUR = 3_600_000;
+const built = (ref: PanelRef) => {
+  const dashboard = BUILT.find((d) => d.spec.uid === ref.dashboard)!;
+  return { dashboard: dashboard.spec, panel: dashboard.panels.find((p) => p.spec.title === ref.title)!.spec };
 };
-/** The statement the engine got for a panel. */
-const ranFor = (ref: PanelRef, since = 0) => api.runs.slice(since).find((r) => r.sql.includes(markerOf(ref)));
+const volume = PAGE_PANELS.volume.find((r) => r.key === 'volume')!;
+/** The volume panel's SQL as the overview expands it (panels.ts OverviewPanels.expand). */
+const expandVolume = (q: OverviewQuery) => {
+  const { dashboard, panel } = built(volume);
+  return expandQuery(panel.sql, { range: { from: q.from, to: q.to }, intervalMs: q.intervalMs, variables: variableStates(dashboard.variables, q) });
+};
 
-describe('the static shell', () => {
-  it('serves the page at / with its script and styles from this origin, no inline script', async () => {
-    const res = await get('/');
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.body).toContain('<script type="module" src="overview/app.js"></script>');
-    expect(res.body).toContain('<link rel="stylesheet" href="overview/app.css">');
-    expect(res.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    expect(res.body).not.toMatch(/(src|href)="(https?:)?\/\//);
-    const csp = String(res.headers['content-security-policy']);
-    expect(csp).toMatch(/script-src 'self'(;|$)/);
-    expect(csp).toContain("script-src-attr 'none'");
-    expect(csp).toContain("connect-src 'self'");
-    expect(csp).toContain("frame-ancestors 'none'");
-    // Reached over plain http on a LAN address, the page must load its own files over http.
-    expect(csp).not.toContain('upgrade-insecure-requests');
-    expect(String((await get('/healthz')).headers['content-security-policy'])).toContain('upgrade-insecure-requests');
+describe('the overview query string', () => {
+  it('defaults to the last 24 hours with hourly buckets and every filter on All', () => {
+    expect(parseOverviewQuery({}, NOW)).toEqual({ from: NOW - 24 * HOUR, to: NOW, intervalMs: HOUR, filters: {} });
   });
 
-  it('serves the bundle with revalidation (ETag, 304)', async () => {
-    for (const [url, type] of [
-      ['/overview/app.js', /^text\/javascript/],
-      ['/overview/app.css', /^text\/css/],
-    ] as const) {
-      const res = await get(url);
-      expect(res.statusCode, url).toBe(200);
-      expect(res.headers['content-type']).toMatch(type);
-      expect(res.headers['cache-control']).toBe('no-cache');
-      const again = await get(url, { 'if-none-match': String(res.headers.etag) });
-      expect(again.statusCode).toBe(304);
-      expect(again.body).toBe('');
-    }
-  });
-
-  it('is not in the OpenAPI document (the data routes are)', async () => {
-    const spec = (await get('/openapi.json')).json() as { paths: Record<string, unknown> };
-    expect(Object.keys(spec.paths)).not.toContain('/');
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/overview/{page}', '/v1/overview/filters', '/v1/overview/session']));
-  });
-});
-
-describe('GET /v1/overview/:page', () => {
-  it.each(OVERVIEW_PAGES)('%s answers every panel of the page: ok when its dashboard has it, pending when it waits for its table', async (page) => {
-    const res = await get(`/v1/overview/${page}`);
-    expect(res.statusCode, res.body).toBe(200);
-    const body = res.json() as { page: string; panels: Array<{ key: string; status: string; title: string; question: string; rows: unknown[][] }> };
-    expect(body.page).toBe(page);
-    expect(body.panels.map((p) => p.key)).toEqual(PAGE_PANELS[page].map((r) => r.key));
-    for (const [i, ref] of PAGE_PANELS[page].entries()) {
-      const p = body.panels[i];
-      expect(p.title).toBe(ref.title);
-      expect(p.question).toMatch(/\?/);
-      if (isBuilt(ref)) {
-        expect(p.status, ref.title).toBe('ok');
-        expect(p.rows).toEqual(EVERYTHING.rows);
-      } else {
-        expect(p.status, ref.title).toBe('pending');
-        expect(DASHBOARDS.find((d) => d.uid === ref.dashboard)?.pending?.map((x) => x.title)).toContain(ref.title);
-      }
-    }
-  });
-
-  it("sends the panel's SQL expanded for the range and filters, with the analysts' limits", async () => {
-    const since = api.runs.length;
+  it('takes ISO-8601 with an offset, epoch milliseconds and now-<n>m|h|d, and picks a bucket size for about 30 points', () => {
     const from = Date.parse('2026-03-01T00:00:00Z');
-    const to = from + 24 * 3_600_000;
-    const res = await get(`/v1/overview/volume?from=2026-03-01T00:00:00Z&to=${to}&team=billing,sales%20EU&priority=high`);
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({
-      range: { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z', interval_ms: 3_600_000 },
-      filters: { team: ['billing', 'sales EU'], priority: ['high'] },
-    });
-    const run = ranFor(volume, since)!;
-    expect(run.sql).toContain("team IN ('billing','sales EU')");
-    expect(run.sql).toContain("priority IN ('high')");
-    expect(run.sql).toContain(`toDateTime(${from / 1000})`);
-    expect(run.sql).toContain(`toDateTime(${to / 1000})`);
-    expect(run.sql).toContain('INTERVAL 3600 second');
-    expect(run.sql).not.toMatch(/\$|channel IN|tenant IN/);
-    expect(run.opts).toMatchObject({ format: 'JSONCompact', limits: FAKE_LIMITS, lane: 'sql', settings: { output_format_json_quote_64bit_integers: 0 } });
+    expect(parseOverviewQuery({ from: '2026-03-01T00:00:00Z', to: String(from + 24 * HOUR) }, NOW)).toMatchObject({ from, to: from + 24 * HOUR, intervalMs: HOUR });
+    expect(parseOverviewQuery({ from: '2026-03-01T01:00:00+01:00', to: 'now' }, NOW).from).toBe(from);
+    expect(parseOverviewQuery({ from: 'now-7d', to: 'now-30m' }, NOW)).toMatchObject({ from: NOW - 7 * 24 * HOUR, to: NOW - 30 * 60_000, intervalMs: 6 * HOUR });
+    expect(intervalFor(5 * 60_000)).toBe(60_000);
+    expect(intervalFor(31 * 24 * HOUR)).toBe(24 * HOUR);
   });
 
-  it('leaves a filter that is absent on All (1=1), and defaults to the last 24 hours with hourly buckets', async () => {
-    const since = api.runs.length;
-    const before = Date.now();
-    const res = await get('/v1/overview/volume');
-    const body = res.json() as { range: { from: string; to: string; interval_ms: number } };
-    expect(Date.parse(body.range.to) - Date.parse(body.range.from)).toBe(24 * 3_600_000);
-    expect(Date.parse(body.range.to)).toBeGreaterThanOrEqual(before - 1000);
-    expect(body.range.interval_ms).toBe(3_600_000);
-    const run = ranFor(volume, since)!;
-    expect(run.sql).not.toMatch(/(team|priority|tenant|channel) IN \(/);
-    expect(run.sql).toContain('1=1');
+  it('selects comma-separated and repeated values once each, letters beyond ASCII, spaces and parentheses included', () => {
+    const q = parseOverviewQuery({ team: ['billing,sales EU', 'billing'], priority: 'high', tenant: '售后 (EU),(unassigned)' }, NOW);
+    expect(q.filters).toEqual({ team: ['billing', 'sales EU'], priority: ['high'], tenant: ['售后 (EU)', '(unassigned)'] });
   });
 
-  it("moves a panel's own trailing SETTINGS into the run options (the engine adds readonly and the limits in one clause)", async () => {
-    const withSettings = Object.values(PAGE_PANELS)
-      .flat()
-      .filter((ref) => isBuilt(ref) && /\bSETTINGS\s+\w+\s*=[^\n]*$/.test(panelSql(ref)));
-    for (const ref of withSettings) {
-      const page = OVERVIEW_PAGES.find((p) => PAGE_PANELS[p].includes(ref))!;
-      const since = api.runs.length;
-      expect((await get(`/v1/overview/${page}`)).statusCode).toBe(200);
-      const run = ranFor(ref, since)!;
-      expect(run.sql, ref.title).not.toMatch(/\bSETTINGS\b/);
-      const [, name, value] = /\bSETTINGS\s+(\w+)\s*=\s*(\d+)/.exec(panelSql(ref))!;
-      expect(run.opts.settings?.[name], ref.title).toBe(Number(value));
-    }
-  });
-
-  it('reports a failing panel as an error and still answers the others', async () => {
-    const marker = markerOf(volume);
-    answer = (sql) => {
-      if (sql.includes(marker)) throw Object.assign(new Error('Code: 62. DB::Exception: Syntax error: failed at position 1. (SYNTAX_ERROR)'), {});
-      return EVERYTHING;
-    };
-    try {
-      const res = await get('/v1/overview/volume');
-      expect(res.statusCode).toBe(200);
-      const panels = (res.json() as { panels: Array<{ key: string; status: string; error?: { code: string; message: string } }> }).panels;
-      expect(panels.find((p) => p.key === 'volume')).toMatchObject({ status: 'error', error: { code: 'clickhouse_query_failed', message: expect.not.stringContaining('Syntax') } });
-      expect(panels.find((p) => p.key === 'categories')?.status).toBe('ok');
-    } finally {
-      answer = () => EVERYTHING;
-    }
-  });
-
-  it('reports a panel that no longer returns a column the page reads', async () => {
-    answer = () => ({ columns: ALL_COLUMNS.filter((c) => c !== 'channel'), rows: [] });
-    try {
-      const panels = (await get('/v1/overview/volume')).json().panels as Array<{ key: string; status: string; error?: { message: string } }>;
-      expect(panels.find((p) => p.key === 'volume')).toMatchObject({ status: 'error', error: { message: 'the panel does not return channel' } });
-      expect(panels.find((p) => p.key === 'categories')?.status).toBe('ok');
-    } finally {
-      answer = () => EVERYTHING;
-    }
-  });
-
-  it('caps the rows of a panel and says so', async () => {
-    answer = () => ({ columns: ALL_COLUMNS, rows: Array.from({ length: 1500 }, () => EVERYTHING.rows[0]) });
-    try {
-      const panel = (await get('/v1/overview/volume')).json().panels.find((p: { key: string }) => p.key === 'volume');
-      expect(panel.rows).toHaveLength(1000);
-      expect(panel.truncated).toBe(true);
-    } finally {
-      answer = () => EVERYTHING;
-    }
-  });
-});
-
-describe('validation', () => {
-  const cases: Array<[string, string, RegExp]> = [
-    ["team=a'b", 'team', /not a valid value/],
-    ['team=billing,', 'team', /must not be empty/],
-    ['team=x%5C', 'team', /not a valid value/],
-    ['priority=high$__timeFilter', 'priority', /not a valid value/],
-    ['channel=%7Bx%7D', 'channel', /not a valid value/],
-    [`tenant=${Array.from({ length: 21 }, (_, i) => `t${i}`).join(',')}`, 'tenant', /at most 20 values/],
-    [`team=${'a'.repeat(65)}`, 'team', /at most 64 characters/],
-    ['from=yesterday', 'from', /expected now, now-<n>m\|h\|d/],
-    ['to=2026-03-01T00:00:00', 'to', /ISO-8601 with an offset/],
-    ['from=now&to=now-1h', 'from', /at least 5 minutes before to/],
-    ['from=now-40d', 'from', /at most 31 days/],
-    ['from=now-1h&from=now-2h', 'from', /give it once|must be string/],
-    ['limit=5', 'limit', /unknown query parameter/],
+  const refused: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ['a quote', { team: "a'b" }, 'team', /not a valid value/],
+    ['an empty value', { team: 'billing,' }, 'team', /must not be empty/],
+    ['a backslash', { team: 'x\\' }, 'team', /not a valid value/],
+    ['a macro', { priority: 'high$__timeFilter' }, 'priority', /not a valid value/],
+    ['braces', { channel: '{x}' }, 'channel', /not a valid value/],
+    ['21 values', { tenant: Array.from({ length: 21 }, (_, i) => `t${i}`).join(',') }, 'tenant', /at most 20 values/],
+    ['65 characters', { team: 'a'.repeat(65) }, 'team', /at most 64 characters/],
+    ['a word for a time', { from: 'yesterday' }, 'from', /expected now, now-<n>m\|h\|d/],
+    ['a time without offset', { to: '2026-03-01T00:00:00' }, 'to', /ISO-8601 with an offset/],
+    ['a range ending before it starts', { from: 'now', to: 'now-1h' }, 'from', /at least 5 minutes before to/],
+    ['more than 31 days', { from: 'now-40d' }, 'from', /at most 31 days/],
+    ['a time given twice', { from: ['now-1h', 'now-2h'] }, 'from', /give it once/],
+    ['an unknown parameter', { limit: '5' }, 'limit', /unknown query parameter/],
   ];
-  it.each(cases)('?%s → 400 naming %s', async (query, field, message) => {
-    const res = await get(`/v1/overview/now?${query}`);
-    expect(res.statusCode, res.body).toBe(400);
-    expect(res.json().error).toMatchObject({ code: expect.stringMatching(/^(bad_request|validation_failed)$/), field, message: expect.stringMatching(message) });
+  it.each(refused)('refuses %s naming the parameter', (_what, query, field, message) => {
+    let thrown: unknown;
+    try {
+      parseOverviewQuery(query, NOW);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(TicketPulseError);
+    expect(thrown).toMatchObject({ code: 'bad_request', field, message: expect.stringMatching(message) });
   });
 
-  it('refuses an unknown page naming the parameter', async () => {
-    const res = await get('/v1/overview/bogus');
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'validation_failed', field: 'page' });
-  });
-
-  it('accepts letters beyond ASCII, spaces and parentheses', async () => {
-    const since = api.runs.length;
-    const res = await get(`/v1/overview/volume?team=${encodeURIComponent('售后 (EU)')},(unassigned)`);
-    expect(res.statusCode, res.body).toBe(200);
-    expect(ranFor(volume, since)!.sql).toContain("team IN ('售后 (EU)','(unassigned)')");
+  it('allows only the range on the filters route', () => {
+    expect(() => parseOverviewQuery({ team: 'x' }, NOW, ['from', 'to'])).toThrow(/team: unknown query parameter; allowed: from, to/);
   });
 });
 
-describe('GET /v1/overview/filters', () => {
-  it("offers the values of the dashboards' variable queries for the range", async () => {
-    answer = (sql) => {
-      const m = /SELECT DISTINCT (\w+)/.exec(sql);
-      return m ? { columns: [m[1]], rows: [[`${m[1]}-a`], [`${m[1]}-b`]] } : EVERYTHING;
-    };
-    try {
-      const since = api.runs.length;
-      const res = await get('/v1/overview/filters?from=now-6h');
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toMatchObject({ team: ['team-a', 'team-b'], priority: ['priority-a', 'priority-b'], tenant: ['tenant-a', 'tenant-b'], channel: ['channel-a', 'channel-b'] });
-      expect(api.runs.slice(since).every((r) => /occurred_at >= toDateTime\(\d+\)/.test(r.sql))).toBe(true);
-      expect((await get('/v1/overview/filters?team=x')).json().error).toMatchObject({ field: 'team', message: expect.stringMatching(/unknown query parameter/) });
-    } finally {
-      answer = () => EVERYTHING;
+describe("a panel's SQL for a range and filters", () => {
+  it('puts the range, the bucket size and the selected values in, as the Grafana plugin does', () => {
+    const from = Date.parse('2026-03-01T00:00:00Z');
+    const to = from + 24 * HOUR;
+    const sql = expandVolume(parseOverviewQuery({ from: '2026-03-01T00:00:00Z', to: String(to), team: 'billing,sales EU', priority: 'high' }, NOW));
+    expect(sql).toContain("team IN ('billing','sales EU')");
+    expect(sql).toContain("priority IN ('high')");
+    expect(sql).toContain(`toDateTime(${from / 1000})`);
+    expect(sql).toContain(`toDateTime(${to / 1000})`);
+    expect(sql).toContain('INTERVAL 3600 second');
+    expect(sql).not.toMatch(/\$|channel IN|tenant IN/);
+  });
+
+  it('leaves a filter that is absent on All (1=1)', () => {
+    const sql = expandVolume(parseOverviewQuery({}, NOW));
+    expect(sql).not.toMatch(/(team|priority|tenant|channel) IN \(/);
+    expect(sql).toContain('1=1');
+  });
+
+  it('keeps values beyond ASCII, spaces and parentheses as they are', () => {
+    expect(expandVolume(parseOverviewQuery({ team: '售后 (EU),(unassigned)' }, NOW))).toContain("team IN ('售后 (EU)','(unassigned)')");
+  });
+});
+
+describe("a panel's own trailing SETTINGS", () => {
+  const refs = Object.values(PAGE_PANELS).flat().filter((ref) => BUILT.some((d) => d.spec.uid === ref.dashboard && d.panels.some((p) => p.spec.title === ref.title)));
+  const withSettings = refs.filter((ref) => /\bSETTINGS\s+\w+\s*=[^\n]*$/.test(built(ref).panel.sql));
+
+  it('is split off the statement into settings (the SLA panels read ticket_sla FINAL per partition)', () => {
+    expect(withSettings.map((r) => r.key)).toEqual(expect.arrayContaining(['compliance', 'compliance_trend', 'at_risk']));
+    for (const ref of withSettings) {
+      const sql = built(ref).panel.sql;
+      const { statement, settings } = splitSettings(sql);
+      expect(statement, ref.title).not.toMatch(/\bSETTINGS\b/);
+      expect(sql.startsWith(statement), ref.title).toBe(true);
+      const [, name, value] = /\bSETTINGS\s+(\w+)\s*=\s*(\d+)/.exec(sql)!;
+      expect(settings, ref.title).toEqual({ [name]: Number(value) });
     }
   });
-});
 
-describe('with API keys', () => {
-  const reader = testKey(['read']);
-  const admin = testKey(['read', 'admin']);
-  const ingestOnly = testKey(['ingest']);
-  let keyed: FakeApi;
-  beforeAll(async () => {
-    keyed = await buildFakeApi(() => EVERYTHING, { keys: [reader.entry, admin.entry, ingestOnly.entry] });
-  });
-  afterAll(async () => keyed?.close());
-  const kget = (url: string, headers: Record<string, string> = {}) => keyed.app.inject({ method: 'GET', url, headers });
-
-  it('serves the shell without a key, the data only with one', async () => {
-    expect((await kget('/')).statusCode).toBe(200);
-    expect((await kget('/overview/app.js')).statusCode).toBe(200);
-    const anonymous = await kget('/v1/overview/now');
-    expect(anonymous.statusCode).toBe(401);
-    expect(anonymous.json().error.code).toBe('unauthorized');
-    expect((await kget('/v1/overview/now', bearer(ingestOnly.key))).statusCode).toBe(403);
-    expect((await kget('/v1/overview/now', bearer(reader.key))).statusCode).toBe(200);
+  it('leaves a panel without one as it is', () => {
+    for (const ref of refs.filter((r) => !withSettings.includes(r))) expect(splitSettings(built(ref).panel.sql), ref.title).toEqual({ statement: built(ref).panel.sql, settings: {} });
   });
 
-  it("tells the page the key's scopes (admin may acknowledge alerts)", async () => {
-    expect((await kget('/v1/overview/session', bearer(reader.key))).json()).toEqual({ open: false, key_id: reader.entry.id, scopes: ['read'], alerts: false });
-    expect((await kget('/v1/overview/session', bearer(admin.key))).json()).toMatchObject({ open: false, scopes: ['admin', 'read'] });
-    expect((await get('/v1/overview/session')).json()).toEqual({ open: true, key_id: null, scopes: ['admin', 'ingest', 'read', 'sql'], alerts: false });
+  it("takes several settings, numbers and quoted text, with or without a final semicolon", () => {
+    expect(splitSettings("SELECT 1\nSETTINGS a = 1, b_2 = 'x y', c = -0.5;")).toEqual({ statement: 'SELECT 1', settings: { a: 1, b_2: 'x y', c: -0.5 } });
+    // Not at the end: part of the statement.
+    expect(splitSettings('SELECT 1 SETTINGS a = 1 FORMAT JSON').settings).toEqual({});
   });
 });
