@@ -145,8 +145,19 @@ async function demo(config: Config, durationSec?: number): Promise<void> {
   const sink = writerSink(rt.writer);
   let simulatedUntil = simulation.startMs;
   const catchUpTo = Math.max(simulation.startMs, Date.now() - PACED_HOURS * HOUR);
-  // Stopping aborts it like any run (rt.stop → scheduler.stop waits for it).
+  // Stopping aborts these like any run (rt.stop → scheduler.stop waits for them).
   let firstRun: Promise<unknown> | null = null;
+  let caughtUpRun: Promise<unknown> | null = null;
+  const runProcessorsNow = async (which: string): Promise<void> => {
+    const processors = rt.processors;
+    if (!processors) return;
+    try {
+      await rt.writer.flush();
+      await processors.scheduler.runAll('manual');
+    } catch (err) {
+      say(`${which} processor run failed: ${errorMessage(err)}`);
+    }
+  };
   const run = runSimulation({
     simulation,
     speed: config.simulator.speed,
@@ -158,13 +169,11 @@ async function demo(config: Config, durationSec?: number): Promise<void> {
       simulatedUntil = p.simulatedUntil;
       // Once the bulk history is stored, the processors run at once instead of a minute
       // later: SLA state, clusters and scores are on the overview page within seconds.
-      if (!firstRun && p.simulatedUntil >= catchUpTo && rt.processors) {
-        const processors = rt.processors;
-        firstRun = rt.writer
-          .flush()
-          .then(() => processors.scheduler.runAll('manual'))
-          .catch((err: unknown) => say(`first processor run failed: ${errorMessage(err)}`));
-      }
+      if (!firstRun && p.simulatedUntil >= catchUpTo) firstRun = runProcessorsNow('first');
+      // And again once simulated time has caught up with the clock: the root-cause and
+      // surge processors look at the last 30 minutes before *now*, which only then hold
+      // the incident's recent tickets.
+      if (firstRun && !caughtUpRun && p.simulatedUntil >= Date.now() - 60_000) caughtUpRun = firstRun.then(() => runProcessorsNow('caught-up'));
     },
   });
   const status = statusLine(rt, () => simulatedUntil);

@@ -3,8 +3,8 @@
 // product batch, a region …): growth alone is a surge, not a root cause. One alert per
 // cluster (dedup key per cluster id), re-raised every run while it holds (the alert
 // service counts those as occurrences), cleared once the cluster subsides or closes.
-// Two clusters naming the same attribute value are one root cause: only the one that
-// already alerted (or the largest) raises.
+// Two clusters sharing a concentrated attribute value are one root cause: only the one
+// that already alerted (or the largest) raises.
 import type { RootCauseConfig } from '../../core/config/root-cause.ts';
 import type { AlertInput } from '../alerts/index.ts';
 import type { TrackedCluster } from './types.ts';
@@ -74,16 +74,19 @@ export interface RootCauseAlertPlan {
 }
 
 export function planRootCauseAlerts(clusters: readonly TrackedCluster[], config: AlertConfig): RootCauseAlertPlan {
-  const key = (c: TrackedCluster) => `${c.concentration!.attribute}\u0000${c.concentration!.value}`;
+  // Every attribute value a cluster is concentrated on, not only the top one: a batch
+  // belongs to a product, so a cluster named by "product Velvet Matte Lipstick" and one
+  // named by "product_batch B-2311" that is also 100% that product are one cause.
+  const keys = (c: TrackedCluster) => [c.concentration!, ...c.concentrated].map((k) => `${k.attribute}\u0000${k.value}`);
   const claimed = new Set<string>();
   // Open alerts of live clusters keep their cause, even while they stop qualifying.
-  for (const c of clusters) if (c.alerted && c.status !== 'closed' && c.concentration) claimed.add(key(c));
+  for (const c of clusters) if (c.alerted && c.status !== 'closed' && c.concentration) for (const k of keys(c)) claimed.add(k);
   const candidates = clusters.filter(qualifies).sort((a, b) => Number(b.alerted) - Number(a.alerted) || b.size - a.size);
   const plan: RootCauseAlertPlan = { raise: [], clear: [] };
   const raising = new Set<string>();
   for (const c of candidates) {
-    if (!c.alerted && claimed.has(key(c))) continue;
-    claimed.add(key(c));
+    if (!c.alerted && keys(c).some((k) => claimed.has(k))) continue;
+    for (const k of keys(c)) claimed.add(k);
     raising.add(c.clusterId);
     plan.raise.push({ clusterId: c.clusterId, input: rootCauseAlertInput(c, config) });
   }

@@ -79,9 +79,12 @@ export function trackClusters({ previous, observed, nowMs, config, newId }: Trac
     // While its alert is open a cluster keeps the cause it alerted on: later runs judge
     // recent tickets against earlier ones that already include the incident, so the
     // batch's lift fades and another attribute would take over the alert's name.
+    // It keeps every value it was concentrated on too (a batch and its product), so a
+    // sibling cluster of the same incident is recognised as the same cause.
     const sticky = p?.alerted && p.concentration ? p.concentration : null;
     const concentration = sticky ?? o.concentration;
-    const concentrated = sticky ? [sticky, ...o.concentrated.filter((k) => k.attribute !== sticky.attribute)] : o.concentrated;
+    const kept = sticky ? [sticky, ...p!.concentrated.filter((k) => k.attribute !== sticky.attribute)] : [];
+    const concentrated = sticky ? [...kept, ...o.concentrated.filter((k) => !kept.some((x) => x.attribute === k.attribute))] : o.concentrated;
     return {
       clusterId: p ? p.clusterId : newId(fresh++),
       status: statusOf(o.surging, o.growth, firstSeenMs, nowMs, config),

@@ -72,6 +72,39 @@ describe('root-cause tracking', () => {
     expect(plan.raise).toHaveLength(1);
     expect(plan.raise[0].input.subject.id).toBe(`c-${T0}-0`);
   });
+
+  it('raises one alert when one cluster is named by the product and another by a batch of that product', () => {
+    const product = { attribute: 'product', value: 'Velvet Matte Lipstick', share: 0.81, baseShare: 0.05 };
+    const batch = { attribute: 'product_batch', value: 'B-2311', share: 0.94, baseShare: 0.02 };
+    const wholeProduct = { ...product, share: 1 };
+    const a = observed(['broken', 'arrived', 'pump'], 40, { surging: true, growth: 8, recent: 21, concentration: product, concentrated: [product] });
+    const b = observed(['half', 'snapped', 'batch'], 20, { surging: true, growth: 16, recent: 17, concentration: batch, concentrated: [batch, wholeProduct] });
+    const plan = planRootCauseAlerts(run([], [a, b], T0), config);
+    expect(plan.raise).toHaveLength(1);
+    // A different product's batch is a different cause.
+    const other = observed(['melted', 'tube'], 15, {
+      surging: true,
+      growth: 9,
+      recent: 9,
+      concentration: { ...batch, value: 'B-2308' },
+      concentrated: [{ ...batch, value: 'B-2308' }, { ...product, value: 'Hydra Sunscreen' }],
+    });
+    expect(planRootCauseAlerts(run([], [a, b, other], T0), config).raise).toHaveLength(2);
+  });
+
+  it('keeps every value an alerted cluster was concentrated on, so a later sibling of the same incident stays quiet', () => {
+    const batch = { attribute: 'product_batch', value: 'B-2311', share: 0.94, baseShare: 0.02 };
+    const product = { attribute: 'product', value: 'Velvet Matte Lipstick', share: 1, baseShare: 0.05 };
+    const first = run([], [observed(['half', 'snapped', 'batch'], 20, { surging: true, growth: 16, recent: 17, concentration: batch, concentrated: [batch, product] })], T0);
+    const alerted = first.map((c) => ({ ...c, alerted: true }));
+    // 15 min later the cluster no longer surges (its own earlier tickets now include the
+    // incident), and a sibling cluster named only by the product surges.
+    const sibling = observed(['broken', 'arrived', 'pump'], 40, { surging: true, growth: 8, recent: 21, concentration: { ...product, share: 0.79 }, concentrated: [{ ...product, share: 0.79 }] });
+    const second = run(alerted, [observed(['half', 'snapped', 'batch'], 26, { growth: 1.4, recent: 6 }), sibling], T0 + STEP);
+    const kept = second.find((c) => c.clusterId === alerted[0].clusterId)!;
+    expect(kept.concentrated.map((k) => `${k.attribute}=${k.value}`)).toEqual(['product_batch=B-2311', 'product=Velvet Matte Lipstick']);
+    expect(planRootCauseAlerts(second, config).raise).toEqual([]);
+  });
 });
 
 describe('surge significance', () => {
