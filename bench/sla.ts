@@ -13,7 +13,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openClickHouse, type ClickHouse } from '../core/clickhouse/index.ts';
 import { parseConfig } from '../core/config/index.ts';
-import type { EventType } from '../core/events/schema.ts';
 import { toClickHouseTime } from '../core/events/row.ts';
 import { Progress, fmt } from '../core/progress.ts';
 import { migrate } from '../core/schema/index.ts';
@@ -27,8 +26,8 @@ import {
   parseSlaConfig,
   recordingAlertSink,
   type SlaConfig,
-  type SlaEvent,
 } from '../processors/sla/index.ts';
+import { CATEGORIES, CHANNELS, PRIORITIES, TEAMS, TEMPLATES, TIERS, benchTickets } from './sla-tickets.ts';
 
 const TICKETS = Number(process.argv[2] ?? 1_000_000);
 const EVENTS_PER_TICKET = 8;
@@ -38,59 +37,15 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 // ------------------------------------------------------------ 1. clock throughput
 
-// mulberry32: deterministic, so every run measures the same histories.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Step = [EventType, string];
-// The six lifecycles of bench/sla-clock.ts; the backfill's SQL generator uses the same ones.
-const TEMPLATES: Step[][] = [
-  [['created', 'new'], ['assigned', 'open'], ['agent_replied', 'pending'], ['customer_replied', 'open'], ['agent_replied', 'open'], ['status_changed', 'pending'], ['resolved', 'solved'], ['satisfaction_rated', 'solved']],
-  [['created', 'new'], ['assigned', 'open'], ['customer_replied', 'open'], ['agent_replied', 'open'], ['customer_replied', 'open'], ['agent_replied', 'open'], ['resolved', 'solved'], ['closed', 'closed']],
-  [['created', 'new'], ['priority_changed', 'new'], ['assigned', 'open'], ['agent_replied', 'open'], ['status_changed', 'on_hold'], ['status_changed', 'open'], ['agent_replied', 'open'], ['resolved', 'solved']],
-  [['created', 'new'], ['agent_replied', 'open'], ['resolved', 'solved'], ['reopened', 'open'], ['customer_replied', 'open'], ['agent_replied', 'open'], ['resolved', 'solved'], ['closed', 'closed']],
-  [['created', 'new'], ['assigned', 'open'], ['agent_replied', 'open'], ['customer_replied', 'open'], ['transferred', 'open'], ['agent_replied', 'open'], ['updated', 'open'], ['customer_replied', 'open']],
-  [['created', 'new'], ['assigned', 'open'], ['customer_replied', 'open'], ['updated', 'open'], ['escalated', 'open'], ['transferred', 'open'], ['status_changed', 'on_hold'], ['status_changed', 'open']],
-];
-const PRIORITIES = ['urgent', 'high', 'normal', 'normal', 'normal', 'low'];
-const TIERS = ['standard', 'standard', 'standard', 'premium', 'vip'];
-const CHANNELS = ['email', 'chat', 'phone', 'web'];
-const TEAMS = ['billing', 'tech', 'accounts', 'shipping'];
-const CATEGORIES = ['refund', 'login', 'outage', 'invoice', 'delivery'];
-
 function clockThroughput(): number {
-  const rand = prng(20260329);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-  const gap = (mean: number): number => Math.max(1000, Math.round(-Math.log(1 - rand()) * mean * 60_000));
-  const yearStart = Date.UTC(2026, 0, 1);
-  const tickets: Array<{ events: SlaEvent[]; now: number }> = [];
-  for (let n = 0; n < CLOCK_TICKETS; n++) {
-    const steps = pick(TEMPLATES);
-    const dims = { priority: pick(PRIORITIES), customer_tier: pick(TIERS), channel: pick(CHANNELS), team: pick(TEAMS), tenant: 'acme' };
-    let t = yearStart + Math.floor(rand() * 365 * 86_400_000);
-    const events = steps.map(([type, status], i): SlaEvent => {
-      if (i > 0) t += gap(type === 'resolved' || type === 'reopened' ? 600 : 150);
-      if (type === 'priority_changed') dims.priority = pick(PRIORITIES);
-      if (type === 'transferred') dims.team = pick(TEAMS);
-      return { event_id: `T${n}-${i}`, ticket_id: `T${n}`, type, occurred_at: new Date(t).toISOString(), status, ...dims };
-    });
-    tickets.push({ events, now: t + Math.floor(rand() * 7_200_000) });
-  }
+  const tickets = benchTickets(CLOCK_TICKETS);
   // Every policy on office hours: the harder case (24×7 is a fast path).
   const config: SlaConfig = { calendars: DEFAULT_CALENDARS, policies: DEFAULT_POLICIES.map((p) => ({ ...p, calendar: 'business' })) };
   const rates: number[] = [];
   for (let round = 0; round < 5; round++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    for (const tk of tickets) computeSla(tk.events, config, tk.now);
+    for (const tk of tickets) computeSla(tk.events, config, tk.nowMs);
     const wall = performance.now() - t0;
     const c = process.cpuUsage(c0);
     const cpuMs = (c.user + c.system) / 1000;

@@ -19,7 +19,7 @@ export interface OverviewRouteOptions {
 }
 
 export const overviewDataRoutes: FastifyPluginAsync<OverviewRouteOptions> = async (app, opts) => {
-  const panels = new OverviewPanels(opts.run ?? ((sql) => analystRunner(opts.analyst)(sql)), app.log);
+  const panels = new OverviewPanels(opts.run ?? analystRunner(opts.analyst), app.log);
   const now = opts.now ?? Date.now;
   const range = (q: OverviewQuery) => ({ from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), interval_ms: q.intervalMs });
 

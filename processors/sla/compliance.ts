@@ -92,6 +92,20 @@ function checkIdentifiers(groupBy: readonly string[], where: DimensionFilter, me
   for (const m of metrics) if (!METRIC_SET.has(m)) throw new RangeError(`not an SLA metric: ${JSON.stringify(m)}`);
 }
 
+/** Metric and ticket-dimension filters as bound parameters (identifiers checked by checkIdentifiers). */
+function addFilters(conditions: string[], params: Record<string, unknown>, metrics: readonly string[], where: DimensionFilter): void {
+  if (metrics.length > 0) {
+    conditions.push('metric IN {metrics:Array(String)}');
+    params.metrics = [...metrics];
+  }
+  for (const d of COMPLIANCE_DIMENSIONS) {
+    const values = where[d];
+    if (values === undefined || values.length === 0) continue;
+    conditions.push(`${d} IN {f_${d}:Array(String)}`);
+    params[`f_${d}`] = [...values];
+  }
+}
+
 /** WHERE conditions of the decided population, with their parameters. */
 export function decidedPopulation(opts: Pick<ComplianceQueryOptions, 'from' | 'to' | 'metrics' | 'where' | 'rawTimeFilter'>): { conditions: string[]; params: Record<string, unknown> } {
   const where = opts.where ?? {};
@@ -106,16 +120,7 @@ export function decidedPopulation(opts: Pick<ComplianceQueryOptions, 'from' | 't
     params.from = toClickHouseTime(opts.from);
     params.to = toClickHouseTime(opts.to);
   }
-  if (metrics.length > 0) {
-    conditions.push('metric IN {metrics:Array(String)}');
-    params.metrics = [...metrics];
-  }
-  for (const d of COMPLIANCE_DIMENSIONS) {
-    const values = where[d];
-    if (values === undefined || values.length === 0) continue;
-    conditions.push(`${d} IN {f_${d}:Array(String)}`);
-    params[`f_${d}`] = [...values];
-  }
+  addFilters(conditions, params, metrics, where);
   return { conditions, params };
 }
 
@@ -197,16 +202,7 @@ export function buildAtRiskQuery(opts: AtRiskQueryOptions): BuiltQuery {
   const risk = `(state = 'active' AND clock = 'running' AND deadline > {now:DateTime64(3, 'UTC')} AND ${reached})`;
   const breached = "(clock IN ('running', 'paused') AND (state = 'breached' OR deadline <= {now:DateTime64(3, 'UTC')}))";
   const conditions = [opts.includeBreached ? `(${risk} OR ${breached})` : risk];
-  if (metrics.length > 0) {
-    conditions.push('metric IN {metrics:Array(String)}');
-    params.metrics = [...metrics];
-  }
-  for (const d of COMPLIANCE_DIMENSIONS) {
-    const values = where[d];
-    if (values === undefined || values.length === 0) continue;
-    conditions.push(`${d} IN {f_${d}:Array(String)}`);
-    params[`f_${d}`] = [...values];
-  }
+  addFilters(conditions, params, metrics, where);
   const query = `
     SELECT ticket_id, metric, tenant, team, priority, category, channel, customer_tier, status, policy, calendar,
       target_minutes, elapsed_minutes, state, clock,
