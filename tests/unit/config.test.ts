@@ -103,14 +103,14 @@ describe('configuration', () => {
 
   it('lists every problem at once, and the message names each key', () => {
     const dir = emptyDir();
-    writeFileSync(join(dir, 'ticketpulse.config.yaml'), 'api:\n  port: 0.5\nbogus: 1\ningest:\n  batchRows: 0\n');
+    writeFileSync(join(dir, 'ticketpulse.config.yaml'), 'api:\n  port: 0.5\nbogus: 1\ningest:\n  batchRows: 0\nkafka:\n  lagRecordSeconds: -1\n');
     let message = '';
     try {
       loadConfig({ env: { LOG_LEVEL: 'chatty', KAFKA_BROKERS: 'x' }, cwd: dir });
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const key of ['api.port', 'bogus', 'ingest.batchRows', 'logLevel (from LOG_LEVEL)', 'kafka.brokers.0 (from KAFKA_BROKERS)']) {
+    for (const key of ['api.port', 'bogus', 'ingest.batchRows', 'kafka.lagRecordSeconds', 'logLevel (from LOG_LEVEL)', 'kafka.brokers.0 (from KAFKA_BROKERS)']) {
       expect(message).toContain(key);
     }
   });
