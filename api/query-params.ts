@@ -57,6 +57,18 @@ export function limitParam(query: Query, fallback: number, max: number): number 
 }
 
 /**
+ * True if the text's leading YYYY-MM-DD is a real calendar date. Date.parse rolls
+ * 2026-02-30 over into 2 March instead of refusing it.
+ */
+export function calendarDateExists(text: string): boolean {
+  const y = Number(text.slice(0, 4));
+  const m = Number(text.slice(5, 7));
+  const d = Number(text.slice(8, 10));
+  if (!(m >= 1 && m <= 12 && d >= 1)) return false;
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+}
+
+/**
  * An instant: ISO-8601 with an offset (no local-time guessing on a server in another
  * zone), a UTC date, or a time relative to now ('30m', '24h', '7d').
  */
@@ -65,10 +77,10 @@ export function parseInstant(text: string, name: string, nowMs: number): number 
   if (rel) return nowMs - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
   if (DATE_ONLY.test(text)) {
     const ms = Date.parse(`${text}T00:00:00Z`);
-    if (!Number.isNaN(ms) && new Date(ms).toISOString().startsWith(text)) return ms;
+    if (!Number.isNaN(ms) && calendarDateExists(text)) return ms;
   } else if (ISO_WITH_OFFSET.test(text)) {
     const ms = Date.parse(text);
-    if (!Number.isNaN(ms)) return ms;
+    if (!Number.isNaN(ms) && calendarDateExists(text)) return ms;
   }
   throw badParam(name, `expected ISO-8601 with an offset (2026-03-01T08:00:00Z), a date (2026-03-01) or a relative time (30m, 24h, 7d), got ${JSON.stringify(text)}`);
 }

@@ -4,6 +4,7 @@
 // directory (one process per directory), the replay runs inside that process through
 // its API (POST /v1/sla/recompute) instead.
 import type { Command } from 'commander';
+import { calendarDateExists } from '../../api/query-params.ts';
 import { readOwner } from '../../core/clickhouse/index.ts';
 import type { Config } from '../../core/config/index.ts';
 import { TicketPulseError, errorMessage } from '../../core/errors.ts';
@@ -24,7 +25,8 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
 /** --since: a date (UTC midnight) or ISO-8601 with an offset. */
 export function parseSinceArg(text: string): number {
   const t = text.trim();
-  const ms = DATE_ONLY.test(t) ? Date.parse(`${t}T00:00:00Z`) : ISO_WITH_OFFSET.test(t) ? Date.parse(t) : NaN;
+  let ms = DATE_ONLY.test(t) ? Date.parse(`${t}T00:00:00Z`) : ISO_WITH_OFFSET.test(t) ? Date.parse(t) : NaN;
+  if (!calendarDateExists(t)) ms = NaN;
   if (Number.isNaN(ms)) throw new TicketPulseError('bad_request', `--since: expected a date (2026-03-01) or ISO-8601 with an offset (2026-03-01T08:00:00Z), got ${JSON.stringify(text)}`, { field: 'since' });
   return ms;
 }
