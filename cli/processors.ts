@@ -60,7 +60,7 @@ export async function startProcessors(config: Config, ch: ClickHouse, log: Logge
   let agents: AgentsService | null = null;
   if (config.agents.enabled) {
     const feed = createRoutingFeed({ ch, config: config.agents, kafkaBrokers: config.kafka.brokers, kafkaClientId: config.kafka.clientId, log });
-    agents = new AgentsService({ ch, config: config.agents, store: routing, feed, log, onAlert: (a) => alerts.raise(a) });
+    agents = new AgentsService({ ch, config: config.agents, store: routing, feed, log, onAlert: (a) => alerts.raise(a), onClear: (k) => alerts.clear(k) });
     await agents.init();
     jobs.push(agentsProcessorJob(agents, config.agents));
   }

@@ -3,6 +3,14 @@
 // of the shrunk estimate lies below the population rate — with enough samples that
 // the verdict is not about three unlucky tickets. The alert carries the numbers and
 // the comparison group, in the shape the alerts module's raise() takes.
+//
+// An insight clears (the alert auto-resolves) with hysteresis, like the SLA compliance
+// rules (clearAt above below) and surges (clearAfterBuckets): raised when the interval's
+// upper end is below `population − margin`, cleared only once the agent's estimate
+// itself is back at or above `population − margin`. In between — the estimate still
+// below the line but the interval reaching over it — the alert holds, so an agent at
+// the edge does not flap. Too few samples also holds; an agent with no tickets of the
+// skill left in the window clears (the insight is about that window).
 import type { RateEstimate } from './shrinkage.ts';
 import type { AgentSkillScore, SkillPopulation } from './types.ts';
 
@@ -30,6 +38,12 @@ export interface CoachingOptions {
 
 const METRIC_LABEL: Record<CoachingMetric, string> = { csat: 'satisfaction (share of ratings ≥ 4)', resolution: 'resolution rate' };
 
+export function coachingDedupKey(agentId: string, skill: string, metric: CoachingMetric): string {
+  return `agent_quality:${agentId}:${skill}:${metric}`;
+}
+
+const METRICS = ['csat', 'resolution'] as const;
+
 export function findCoachingInsights(
   scores: readonly AgentSkillScore[],
   populations: readonly SkillPopulation[],
@@ -41,7 +55,7 @@ export function findCoachingInsights(
     if (s.window_days !== opts.windowDays) continue;
     const pop = pops.get(s.skill);
     if (!pop) continue;
-    for (const metric of ['csat', 'resolution'] as const) {
+    for (const metric of METRICS) {
       const est = s[metric];
       const prior = pop[metric];
       if (est.n < opts.minSamples || prior.agents < 2) continue;
@@ -80,10 +94,48 @@ function insight(s: AgentSkillScore, metric: CoachingMetric, est: RateEstimate, 
   return {
     kind: 'agent_quality',
     severity: 'warning',
-    dedup_key: `agent_quality:${s.agent_id}:${s.skill}:${metric}`,
+    dedup_key: coachingDedupKey(s.agent_id, s.skill, metric),
     subject: { type: 'agent', id: s.agent_id },
     summary,
     details,
     labels: { agent_id: s.agent_id, team: s.team, skill: s.skill, skill_dimension: opts.skillDimension, metric },
   };
+}
+
+/**
+ * Dedup keys of insights that no longer hold, to clear: the agent's estimate is back
+ * at or above `population − margin` (with enough samples and a comparison group, as for
+ * raising), or the agent has no tickets of the skill left in the window although the
+ * previous snapshot (`previous`) had some. Never a key findCoachingInsights raises.
+ * Keys of insights that were never raised are included too: clearing them is a no-op.
+ */
+export function findClearedInsights(
+  scores: readonly AgentSkillScore[],
+  populations: readonly SkillPopulation[],
+  opts: CoachingOptions,
+  previous: readonly AgentSkillScore[] = [],
+): string[] {
+  const pops = new Map(populations.filter((p) => p.window_days === opts.windowDays).map((p) => [p.skill, p] as const));
+  const out: string[] = [];
+  const present = new Set<string>();
+  for (const s of scores) {
+    if (s.window_days !== opts.windowDays) continue;
+    present.add(`${s.agent_id}\u0000${s.skill}`);
+    const pop = pops.get(s.skill);
+    if (!pop) continue;
+    for (const metric of METRICS) {
+      const est = s[metric];
+      const prior = pop[metric];
+      if (est.n < opts.minSamples || prior.agents < 2) continue;
+      const line = prior.mean - opts.margin;
+      // (The second test only matters for extremely skewed posteriors, whose mean can lie above the interval.)
+      if (est.mean >= line && !(est.hi < line)) out.push(coachingDedupKey(s.agent_id, s.skill, metric));
+    }
+  }
+  for (const s of previous) {
+    if (s.window_days !== opts.windowDays || present.has(`${s.agent_id}\u0000${s.skill}`)) continue;
+    present.add(`${s.agent_id}\u0000${s.skill}`);
+    for (const metric of METRICS) out.push(coachingDedupKey(s.agent_id, s.skill, metric));
+  }
+  return out;
 }

@@ -2,14 +2,14 @@
 // from the event log, empirical-Bayes scores, versioned routing weights served from
 // memory (RoutingPort) and pushed to the routing core, coaching insights.
 export { AgentsService, routingGroups } from './service.ts';
-export type { AgentsServiceOptions, RecomputeReport, AlertSink } from './service.ts';
+export type { AgentsServiceOptions, RecomputeReport, AlertSink, ClearSink } from './service.ts';
 export { RoutingSnapshotStore, weightDto, scoreDto } from './snapshot-store.ts';
 export { startSnapshotRefresh } from './snapshot-refresh.ts';
 export type { SnapshotRefresh, SnapshotRefreshOptions } from './snapshot-refresh.ts';
 export { agentsProcessorJob, startAgentsSchedule, reportDetails, AGENTS_JOB_NAME } from './schedule.ts';
 export type { AgentsSchedule } from './schedule.ts';
 export { parseAgentsConfig, agentsConfigOf } from './config.ts';
-export { findCoachingInsights } from './coaching.ts';
+export { findCoachingInsights, findClearedInsights, coachingDedupKey } from './coaching.ts';
 export type { AgentQualityAlert, CoachingMetric, CoachingOptions } from './coaching.ts';
 export { scoreAgents, fitPopulation } from './scoring.ts';
 export type { ScoringOptions } from './scoring.ts';

@@ -19,6 +19,7 @@ export function reportDetails(r: RecomputeReport): Record<string, number | strin
     skills: r.skills,
     score_rows: r.scoreRows,
     insights: r.insights,
+    cleared: r.cleared,
     time_basis: r.timeBasis,
   };
 }

@@ -4,7 +4,7 @@
 import type { ClickHouse } from '../../core/clickhouse/index.ts';
 import type { AgentsConfig } from '../../core/config/agents.ts';
 import type { Logger } from '../../core/log.ts';
-import { findCoachingInsights, type AgentQualityAlert } from './coaching.ts';
+import { findClearedInsights, findCoachingInsights, type AgentQualityAlert } from './coaching.ts';
 import type { RoutingFeed } from './feed/outbox.ts';
 import { queryAgentMetrics } from './metrics-query.ts';
 import { scoreAgents } from './scoring.ts';
@@ -17,6 +17,8 @@ import { planWeights, type GroupInput } from './weights.ts';
 const DAY_MS = 86_400_000;
 
 export type AlertSink = (alert: AgentQualityAlert) => unknown;
+/** Auto-resolves the alert of a dedup key; the alerts module's clear() (null = none was open). */
+export type ClearSink = (dedupKey: string) => unknown;
 
 export interface AgentsServiceOptions {
   ch: ClickHouse;
@@ -27,6 +29,11 @@ export interface AgentsServiceOptions {
   feed?: RoutingFeed | null;
   /** Receives coaching insights; wire the alerts module's raise() here. */
   onAlert?: AlertSink;
+  /**
+   * Receives the dedup keys of insights that no longer hold (coaching.ts,
+   * findClearedInsights); wire the alerts module's clear() here, next to onAlert.
+   */
+  onClear?: ClearSink;
   log?: Logger;
   now?: () => number;
 }
@@ -43,6 +50,8 @@ export interface RecomputeReport {
   skills: number;
   scoreRows: number;
   insights: number;
+  /** agent_quality alerts resolved because the agent is no longer below the group (onClear returned the alert). */
+  cleared: number;
   timeBasis: TimeBasis;
   /** Why business time was not used (no ticket_sla table, …), or null. */
   slaNote: string | null;
@@ -174,18 +183,22 @@ export class AgentsService {
       scores: scoring.scores,
     };
     await writeScores(this.ch, scoreSnap, this.store.currentVersion());
+    // The scores served until now (from the last run, or loaded at start-up): agents gone from the window clear.
+    const previousScores = this.store.scoreSnapshot()?.scores ?? [];
     this.store.publishScores(scoreSnap);
     t = lap('store', t);
 
     let insights = 0;
+    let cleared = 0;
     if (cfg.coaching.enabled) {
-      const found = findCoachingInsights(scoring.scores, scoring.populations, {
+      const coaching = {
         minSamples: cfg.coaching.minSamples,
         margin: cfg.coaching.margin,
         windowDays: cfg.routingWindowDays,
         credibleLevel: cfg.scoring.credibleLevel,
         skillDimension: cfg.skillDimension,
-      });
+      };
+      const found = findCoachingInsights(scoring.scores, scoring.populations, coaching);
       for (const alert of found) {
         const last = this.raisedAt.get(alert.dedup_key);
         if (last !== undefined && now - last < cfg.coaching.cooldownHours * 3_600_000) continue;
@@ -197,6 +210,7 @@ export class AgentsService {
           this.opts.log?.warn({ err, key: alert.dedup_key }, 'could not raise the agent_quality alert');
         }
       }
+      cleared = await this.clearInsights(findClearedInsights(scoring.scores, scoring.populations, coaching, previousScores));
     }
     lap('coaching', t);
 
@@ -212,6 +226,7 @@ export class AgentsService {
       skills: skills.size,
       scoreRows: scoring.scores.length,
       insights,
+      cleared,
       timeBasis,
       slaNote: probe.reason,
       durationMs: Math.round(performance.now() - t0),
@@ -219,6 +234,28 @@ export class AgentsService {
     };
     this.opts.log?.info(report, 'agent scores recomputed');
     return report;
+  }
+
+  /**
+   * Clears the insights that no longer hold. Most keys were never raised (or are already
+   * resolved), which the alert service answers from memory with null. The first failure
+   * ends the pass: the alert service is not answering, and the next run tries again.
+   */
+  private async clearInsights(keys: readonly string[]): Promise<number> {
+    let cleared = 0;
+    for (const [i, key] of keys.entries()) {
+      // The episode is over: a new drop below the group is a new insight, raised at once.
+      this.raisedAt.delete(key);
+      if (!this.opts.onClear) continue;
+      try {
+        if ((await this.opts.onClear(key)) != null) cleared++;
+      } catch (err) {
+        this.opts.log?.warn({ err, key, skipped: keys.length - i - 1 }, 'could not clear the agent_quality alert; the next run tries again');
+        for (const rest of keys.slice(i + 1)) this.raisedAt.delete(rest);
+        break;
+      }
+    }
+    return cleared;
   }
 }
 

@@ -3,6 +3,7 @@
 // as one digest (stored before it is sent); retries keep their own identity so their
 // idempotency keys stay stable. A 429 pauses the whole channel until Retry-After.
 import type { AlertsConfig } from '../../core/config/alerts.ts';
+import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ResolvedChannel } from './config-validate.ts';
 import { buildDigest } from './messages/digest.ts';
@@ -108,8 +109,15 @@ export class Dispatcher {
     report.digested += members.length;
     this.o.metrics?.digests.inc({ channel });
     // Digest row first: a crash between the two leaves members pending, never orphaned.
+    // If ClickHouse refuses the rows even after retries, the digest is sent anyway (like
+    // any notification, see AlertServiceImpl.persist): the rows stay queued in the
+    // writer; a crash before they are stored re-sends the members after restart.
     await this.o.writer.write({ deliveries: [deliveryRow(digest, true), ...members.map((m) => deliveryRow(m, false))] }).catch((err: unknown) => {
-      this.o.log?.error({ err, channel }, 'could not store a digest before sending it');
+      this.o.metrics?.unstored.inc({ channel });
+      this.o.log?.warn(
+        { err: errorMessage(err), channel, digest: digest.id, members: members.length },
+        'could not store a digest; sending it anyway (stored once ClickHouse is back; a crash first re-sends its members)',
+      );
     });
     this.o.log?.info({ channel, digest: digest.id, members: members.length }, 'rate limit reached: notifications sent as a digest');
     return digest;

@@ -8,6 +8,8 @@ import { sharedMetricsRegistry } from '../../core/metrics.ts';
 export interface AlertProbe {
   openAlerts(): { firing: number; acknowledged: number };
   pendingByChannel(): Map<string, number>;
+  /** Alert and delivery rows queued but not stored yet: a failed insert leaves them here until ClickHouse takes them. */
+  unstoredRows(): number;
 }
 
 export interface AlertMetrics {
@@ -17,6 +19,12 @@ export interface AlertMetrics {
   /** Final outcome of each notification: delivered, digested (carried by a digest) or dead. */
   notifications: Counter<'channel' | 'outcome'>;
   digests: Counter<'channel'>;
+  /**
+   * Notifications queued for sending although storing them (or the alert version they
+   * announce) failed after retries: sent anyway, but not yet durable (docs/alerts.md,
+   * "Delivery guarantees").
+   */
+  unstored: Counter<'channel'>;
   addProbe(probe: AlertProbe): () => void;
 }
 
@@ -58,6 +66,12 @@ export function alertMetrics(registry: Registry = sharedMetricsRegistry()): Aler
       labelNames: ['channel'] as const,
       registers,
     }),
+    unstored: new Counter({
+      name: 'ticketpulse_alert_notifications_unstored_total',
+      help: 'Notifications sent although their rows could not be stored after retries (ClickHouse failing); a crash before the rows are stored forgets them',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
     addProbe(probe) {
       probes.add(probe);
       return () => probes.delete(probe);
@@ -91,6 +105,16 @@ export function alertMetrics(registry: Registry = sharedMetricsRegistry()): Aler
       const sum = new Map<string, number>();
       for (const p of probes) for (const [c, n] of p.pendingByChannel()) sum.set(c, (sum.get(c) ?? 0) + n);
       for (const [c, n] of sum) this.set({ channel: c }, n);
+    },
+  });
+  new Gauge({
+    name: 'ticketpulse_alert_rows_unstored',
+    help: 'Alert and delivery rows queued but not yet stored; stays above 0 while ClickHouse refuses inserts (they are retried until it takes them)',
+    registers,
+    collect() {
+      let n = 0;
+      for (const p of probes) n += p.unstoredRows();
+      this.set(n);
     },
   });
   cache.set(registry, metrics);

@@ -1,6 +1,10 @@
 // The outbox in memory: every notification not yet delivered or dead. A delivery is
-// added only after its pending row is stored (the service sees to that), so whatever
-// is here survives a crash in ClickHouse and comes back at start-up.
+// added once the service has tried to store its pending row: normally it is stored
+// first, so whatever is here is also in ClickHouse and comes back at start-up. If
+// ClickHouse refuses the row even after retries, the delivery is added (and sent)
+// anyway, under the same idempotency key, while its row waits in the RowWriter until
+// ClickHouse is back; a crash before then forgets it. A ClickHouse outage must not
+// silence notifications — see docs/alerts.md, "Delivery guarantees".
 import { randomUUID } from 'node:crypto';
 import type { AlertChannelType } from '../../core/config/alerts.ts';
 import { backoffDelayMs } from './backoff.ts';

@@ -172,8 +172,15 @@ class AlertServiceImpl implements AlertService {
 
   /**
    * Stores the changes and the deliveries they create (deliveries first, see
-   * RowWriter), and only then hands the deliveries to the outbox: nothing is sent
+   * RowWriter), then hands the deliveries to the outbox. Normally nothing is sent
    * that a restart would not find again.
+   *
+   * When ClickHouse refuses the rows even after the writer's retries, the
+   * notifications are sent anyway (a ClickHouse outage must not silence alerting),
+   * still under their idempotency keys; the rows stay queued in the writer and are
+   * stored once ClickHouse is back. Until then they are not durable: a crash in
+   * between forgets them. That is counted (ticketpulse_alert_notifications_unstored_total),
+   * logged at warn, and the error still reaches the caller.
    */
   private async persist(changes: AlertChange[], now: number): Promise<void> {
     if (changes.length === 0) return;
@@ -185,9 +192,24 @@ class AlertServiceImpl implements AlertService {
         deliveries: deliveries.map((d) => deliveryRow(d, true)),
         alerts: changes.map((c) => alertRow(c.alert)),
       });
+    } catch (err) {
+      for (const d of deliveries) this.metrics?.unstored.inc({ channel: d.channel });
+      this.log?.warn(
+        {
+          err: errorMessage(err),
+          // A storm can be thousands: the first few name them, the counts say how many.
+          alerts: changes.slice(0, 20).map((c) => c.alert.id),
+          alertCount: changes.length,
+          deliveries: deliveries.slice(0, 20).map((d) => d.id),
+          deliveryCount: deliveries.length,
+          queuedRows: this.writer.queuedRows,
+        },
+        `alert rows could not be stored; sending ${deliveries.length} notification(s) anyway (stored once ClickHouse is back, lost if the process dies first)`,
+      );
+      throw err;
     } finally {
-      // Also on failure: the rows stay queued in the writer, and holding the
-      // notifications back would lose them for as long as this process lives.
+      // Also on failure: holding the notifications back would silence them for as
+      // long as ClickHouse is down, and lose them if this process dies meanwhile.
       this.outbox.add(deliveries);
     }
   }
@@ -218,6 +240,7 @@ class AlertServiceImpl implements AlertService {
           return { firing: s.firing, acknowledged: s.acknowledged };
         },
         pendingByChannel: () => this.outbox.countByChannel(),
+        unstoredRows: () => this.writer.queuedRows,
       });
     }
     if (pending.length > 0 || open.length > 0) {

@@ -81,7 +81,7 @@ interface Processors {
 function processors(t: TestClickHouse, clock: { now: () => number }, onRun: (r: RunRecord) => void, alerts: AlertService): Processors {
   const { ch, config } = t;
   const sla = createSlaEngine({ ch, config: SLA_CONFIG, alerts, now: clock.now });
-  const agents = new AgentsService({ ch, config: config.agents, onAlert: (a) => alerts.raise(a), now: clock.now });
+  const agents = new AgentsService({ ch, config: config.agents, onAlert: (a) => alerts.raise(a), onClear: (k) => alerts.clear(k), now: clock.now });
   const jobs = [
     ...sla.jobs,
     surgeProcessorJob(new SurgeDetector({ ch, config: config.surge, alerts }), config.surge),

@@ -15,6 +15,7 @@ import {
   type AlertRecord,
   type NotificationMessage,
   type ResolvedChannel,
+  webhookSignature,
 } from '../../processors/alerts/index.ts';
 import { ROBOT_OK, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -101,9 +102,14 @@ describe('generic webhook', () => {
     expect(body.text).toContain('Overdue by: 17 min');
   });
 
-  it('matches a signature computed with Python hmac for a fixed body', () => {
+  it('signs like Python hmac for a fixed body (the production signer, and the header the notifier sends)', () => {
     // python3 -c "import hmac,hashlib; print(hmac.new(b'whsec', b'1772442000.{\"a\":1}', hashlib.sha256).hexdigest())"
-    expect(createHmac('sha256', 'whsec').update('1772442000.{"a":1}').digest('hex')).toBe('247d5f10f9e6e671c3096fdb57b07861758775f79b1914dd89e88a3ce670cac6');
+    const python = 'sha256=247d5f10f9e6e671c3096fdb57b07861758775f79b1914dd89e88a3ce670cac6';
+    expect(webhookSignature('whsec', '1772442000', '{"a":1}')).toBe(python);
+    // The header the notifier sends is that signer over its own timestamp and body.
+    const req = build(ch, message, 1772442000_000);
+    expect(req.headers[TIMESTAMP_HEADER]).toBe('1772442000');
+    expect(req.headers[SIGNATURE_HEADER]).toBe(webhookSignature('whsec', '1772442000', req.body));
   });
 
   it('keeps the body byte-identical across attempts; only the timestamp and signature move', () => {

@@ -40,6 +40,32 @@ describe('routing', () => {
     expect(router.plan(a('sla_breached', 'warning', { team: 'billing', tier: 'vip' })).routes).toEqual(['billing-sla']);
   });
 
+  it('matches on priority', () => {
+    const byPriority = new AlertRouter([
+      { name: 'urgent', match: { priority: ['urgent', 'high'] }, channels: ['mgr'] },
+      { name: 'rest', channels: ['all'] },
+    ]);
+    expect(byPriority.plan(a('sla_breached', 'critical', { priority: 'urgent' })).routes).toEqual(['urgent']);
+    expect(byPriority.plan(a('sla_breached', 'critical', { priority: 'high' })).level1).toEqual(['mgr']);
+    expect(byPriority.plan(a('sla_breached', 'critical', { priority: 'normal' })).routes).toEqual(['rest']);
+    // No priority label at all does not match a priority list.
+    expect(byPriority.plan(a('sla_breached', 'critical', {})).routes).toEqual(['rest']);
+  });
+
+  it('matches on tenant, together with the other dimensions', () => {
+    const byTenant = new AlertRouter([
+      { name: 'acme-critical', match: { tenant: ['acme'], severity: ['critical'] }, channels: ['ding'] },
+      { name: 'globex', match: { tenant: ['globex'] }, channels: ['billing'] },
+      { name: 'rest', channels: ['all'] },
+    ]);
+    expect(byTenant.plan(a('volume_surge', 'critical', { tenant: 'acme' })).level1).toEqual(['ding']);
+    expect(byTenant.plan(a('volume_surge', 'warning', { tenant: 'acme' })).routes).toEqual(['rest']); // severity must match too
+    expect(byTenant.plan(a('sla_breached', 'info', { tenant: 'globex', team: 'billing' })).routes).toEqual(['globex']);
+    expect(byTenant.plan(a('sla_breached', 'critical', { tenant: 'initech' })).routes).toEqual(['rest']);
+    // A label named like the tenant elsewhere (e.g. the team) does not count as the tenant.
+    expect(byTenant.plan(a('sla_breached', 'critical', { team: 'acme' })).routes).toEqual(['rest']);
+  });
+
   it('routes nowhere when nothing matches', () => {
     const none = new AlertRouter([{ match: { kind: ['volume_surge'] }, channels: ['all'] }]);
     expect(none.plan(a('sla_breached', 'critical', {}))).toEqual({ routes: [], level1: [], escalations: [] });
