@@ -28,7 +28,7 @@ async function runQuery(config: Config, sql: string, opts: QueryCommandOptions):
           `the data directory ${config.dataDir} is held by process ${owner.pid} (ticketpulse ${owner.command}), which serves no API; stop it or query through its API`,
         );
       }
-      return queryViaApi(owner.apiUrl, sql, opts.apiKey);
+      return queryViaApi(owner.apiUrl, sql, opts.apiKey, `process ${owner.pid} (ticketpulse ${owner.command})`);
     }
   }
   const ch = await openClickHouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, command: 'query' });
@@ -41,13 +41,13 @@ async function runQuery(config: Config, sql: string, opts: QueryCommandOptions):
   }
 }
 
-async function queryViaApi(apiUrl: string, sql: string, apiKey?: string): Promise<ReadResult> {
+async function queryViaApi(apiUrl: string, sql: string, apiKey: string | undefined, holder: string): Promise<ReadResult> {
   const res = await fetch(`${apiUrl}/v1/sql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
     body: JSON.stringify({ query: sql, format: 'json' }),
   }).catch((err: unknown) => {
-    throw new TicketPulseError('clickhouse_unavailable', `the data directory is held by the process serving ${apiUrl}, which did not answer: ${(err as Error).message}`);
+    throw new TicketPulseError('clickhouse_unavailable', `the data directory is held by ${holder}, whose API at ${apiUrl} did not answer: ${(err as Error).message}`);
   });
   const body = (await res.json()) as ReadResult & { error?: { code: string; message: string } };
   if (!res.ok) {

@@ -95,11 +95,15 @@ describe('batching writer on embedded ClickHouse', () => {
   });
 
   it('leaks no per-insert setting into the session: a later plain insert still lands', async () => {
-    const before = await t.rows<{ d: unknown; a: unknown }>("SELECT getSetting('insert_deduplicate') AS d, getSetting('async_insert') AS a");
+    // Every setting the writer passes per insert (INSERT_SETTINGS) must be back to the session's value.
+    const settings = "SELECT getSetting('insert_deduplicate') AS d, getSetting('async_insert') AS a, getSetting('optimize_on_insert') AS o";
+    const before = await t.rows<{ d: unknown; a: unknown; o: unknown }>(settings);
+    // The writer sets optimize_on_insert = 0; the session default is on, so a leak would show.
+    expect(before[0].o).toBe(true);
     const w = writer(new ClickHouseInserter(t.ch));
     await w.write(lines(Array.from({ length: 100 }, (_, i) => makeEvent(i))));
     await w.close();
-    const after = await t.rows<{ d: unknown; a: unknown }>("SELECT getSetting('insert_deduplicate') AS d, getSetting('async_insert') AS a");
+    const after = await t.rows<{ d: unknown; a: unknown; o: unknown }>(settings);
     expect(after).toEqual(before);
 
     // A plain insert through the client, with no settings at all, after the writer ran.
