@@ -92,7 +92,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         readiness: [
           { name: 'clickhouse', check: () => ch.ping() },
           { name: 'migrations', check: () => migrationsApplied(ch) },
-          ...(kafka ? [{ name: 'kafka', check: async () => kafka.status().brokerReachable }] : []),
+          ...(kafka ? [{ name: 'kafka', check: async () => kafka.status().ready }] : []),
         ],
       },
     });

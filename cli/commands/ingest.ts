@@ -88,7 +88,7 @@ export async function runIngest(config: Config, opts: IngestOptions): Promise<vo
         checks: [
           { name: 'clickhouse', check: () => ch.ping() },
           { name: 'migrations', check: () => migrationsApplied(ch) },
-          { name: 'kafka', check: async () => ingest.status().brokerReachable },
+          { name: 'kafka', check: async () => ingest.status().ready },
         ],
       })
     : null;

@@ -64,6 +64,20 @@ export class IngestState {
     return this.lastContactAt !== null && Date.now() - this.lastContactAt < this.brokerStaleMs;
   }
 
+  /**
+   * Joined the consumer group and still a member: the state a fresh consumer reaches
+   * only after its first join, and leaves on a crash or on stop. A rebalance keeps it:
+   * the member is still in the group and takes part in the new generation.
+   */
+  get groupMember(): boolean {
+    return this.state === 'consuming' || this.state === 'paused' || this.state === 'rebalancing';
+  }
+
+  /** What /readyz reports for Kafka: a group member that heard from a broker recently. */
+  get ready(): boolean {
+    return this.groupMember && this.brokerReachable;
+  }
+
   partitionStatuses(): PartitionStatus[] {
     const out: PartitionStatus[] = [];
     for (const { topic, partitions } of this.assignment) {
@@ -114,6 +128,8 @@ export class IngestState {
       restarts: this.restarts,
       abandonedBatches: t.counters.abandonedBatches,
       brokerReachable: this.brokerReachable,
+      groupMember: this.groupMember,
+      ready: this.ready,
       lastFetchAt: this.lastFetchAt,
       lastError: this.lastError,
     };

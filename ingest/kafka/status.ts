@@ -47,6 +47,10 @@ export interface KafkaIngestStatus {
   restarts: number;
   abandonedBatches: number;
   brokerReachable: boolean;
+  /** Joined the consumer group (and not crashed or stopped since). */
+  groupMember: boolean;
+  /** Group member and broker reachable: the Kafka readiness check. */
+  ready: boolean;
   lastFetchAt: number | null;
   /** The Kafka client's last error, e.g. a refused connection while a broker is down. */
   lastError: { message: string; at: number } | null;
