@@ -8,6 +8,8 @@ import { AgentsConfigSchema } from './agents.ts';
 import { SlaConfigSchema } from './sla.ts';
 
 const PositiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) => Type.Integer({ minimum: 1, maximum: max, default: def });
+/** No leading or trailing whitespace (a stray space from an env file is a mistake, not a name). */
+const NO_SURROUNDING_SPACE = '^\\S(.*\\S)?$';
 
 export const ClickHouseConfigSchema = Type.Object(
   {
@@ -37,7 +39,7 @@ export const KafkaConfigSchema = Type.Object(
     /** Empty → no Kafka consumer (HTTP ingest only). */
     brokers: Type.Array(Type.String({ pattern: '^[^\\s,]+:[0-9]+$' }), { default: [] }),
     topics: Type.Array(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }), { default: ['ticket-events'], minItems: 1 }),
-    groupId: Type.String({ default: 'ticketpulse-ingest', minLength: 1 }),
+    groupId: Type.String({ default: 'ticketpulse-ingest', minLength: 1, pattern: NO_SURROUNDING_SPACE }),
     clientId: Type.String({ default: 'ticketpulse', minLength: 1 }),
     /** Seconds between consumer-lag samples written to kafka_consumer_lag; 0 turns them off. */
     lagRecordSeconds: Type.Integer({ minimum: 0, maximum: 3_600, default: 15 }),
@@ -93,7 +95,8 @@ export const ExportConfigSchema = Type.Object(
 
 export const ApiConfigSchema = Type.Object(
   {
-    host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+    /** A hostname or IP address (IPv6 without brackets, optionally with a %zone); not a URL. */
+    host: Type.String({ default: '127.0.0.1', minLength: 1, pattern: '^[A-Za-z0-9._:%-]+$' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     /** Request body limit for POST /v1/events. */
     bodyLimitBytes: PositiveInt(16 * 1024 * 1024, 1024 * 1024 * 1024),
@@ -126,13 +129,21 @@ export const ApiConfigSchema = Type.Object(
     ),
     cors: Type.Object(
       {
-        /** Browser origins allowed to call the API; empty → CORS off (no CORS headers). */
-        origins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+        /**
+         * Browser origins allowed to call the API; empty → CORS off (no CORS headers). Each is
+         * `*` or an exact origin, scheme://host[:port] with no path: CORS compares them verbatim.
+         */
+        origins: Type.Array(Type.String({ minLength: 1, pattern: '^(\\*|https?://[^\\s/?#]+)$' }), { default: [] }),
       },
       { additionalProperties: false, default: {} },
     ),
     sql: SqlLimitsConfigSchema,
     export: ExportConfigSchema,
+    /**
+     * Seconds a GET /v1/sla/compliance answer is served from memory to every reader with
+     * the same parameters; 0 turns the cache off. POST /v1/sla/recompute empties it.
+     */
+    complianceCacheSeconds: Type.Integer({ minimum: 0, maximum: 3_600, default: 10 }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -165,7 +176,7 @@ export const SimulatorConfigSchema = Type.Object(
 
 export const ConfigSchema = Type.Object(
   {
-    dataDir: Type.String({ default: './data', minLength: 1 }),
+    dataDir: Type.String({ default: './data', minLength: 1, pattern: NO_SURROUNDING_SPACE }),
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
     clickhouse: ClickHouseConfigSchema,
     retention: RetentionConfigSchema,
