@@ -85,7 +85,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   if (opts.surges) await fastify.register(surgesRoutes, { surges: opts.surges });
   if (opts.clusters) await fastify.register(clustersRoutes, { clusters: opts.clusters });
   if (opts.routing) await fastify.register(routingRoutes, { routing: opts.routing });
-  if (opts.sla) await fastify.register(slaRoutes, { sla: opts.sla });
+  if (opts.sla) await fastify.register(slaRoutes, { sla: opts.sla, complianceCacheSeconds: config.complianceCacheSeconds });
   // The built-in overview page at `/` runs the Grafana panels' SQL on the analysts' engine.
   await fastify.register(overviewRoutes, { analyst, alerts: Boolean(opts.alerts) });
 };

@@ -5,9 +5,14 @@
 //   2. POST /v1/events with 1,000-event batches — events/s accepted end to end
 //      (202 is sent once the batch is stored; the stored count is checked after);
 //   3. POST /v1/sql with a 10-row query over ticket_events — guard + engine;
-//   4. GET /v1/sla/compliance — SLOT: not built yet (see SLA_COMPLIANCE below).
+//   4. GET /v1/sla/compliance over --sla-tickets seeded tickets × 3 metrics in ticket_sla
+//      (grouped by metric, team and priority over the last 24 h), twice: uncached (every
+//      request sends `Cache-Control: no-cache`, so each one runs the query) and cached
+//      (the same request from the response cache, api.complianceCacheSeconds = 10 s).
+//      Before the runs, the answer is checked against the seeded rows and the cache is
+//      checked to answer `X-Cache: hit`; the bench fails if either is wrong.
 // Progress lines while each run goes; last line `RESULT api …`.
-//   npm run bench:api [-- --duration 10 --connections 8]
+//   npm run bench:api [-- --duration 10 --connections 8 --sla-tickets 200000]
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +23,7 @@ import { parseConfig } from '../core/config/index.ts';
 import { fmt } from '../core/progress.ts';
 import { migrationsApplied } from '../core/schema/index.ts';
 import { BatchWriter, ClickHouseInserter, HttpIngestor } from '../ingest/index.ts';
+import { createSlaPort, parseSlaConfig } from '../processors/sla/index.ts';
 import { openTestClickHouse } from '../tests/support/clickhouse.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -25,12 +31,9 @@ const args = parseArgs(process.argv.slice(2));
 const DURATION_S = Number(args.duration ?? 10);
 const CONNECTIONS = Number(args.connections ?? 8);
 const BATCH = 1_000;
-
-/**
- * The lead fills this in once GET /v1/sla/compliance exists: the path (with its query
- * string) and the scope its key needs. While null the scenario is skipped and reported as n/a.
- */
-const SLA_COMPLIANCE: { path: string; scope: 'read' } | null = null;
+const SLA_TICKETS = Number(args['sla-tickets'] ?? 200_000);
+/** What a compliance dashboard asks every refresh; the key needs the `read` scope. */
+const SLA_COMPLIANCE_PATH = '/v1/sla/compliance?from=24h&group_by=team,priority';
 
 interface Scenario {
   name: string;
@@ -66,8 +69,10 @@ async function main(): Promise<void> {
       ingestor: new HttpIngestor(writer),
       config: config.api,
       readiness: [{ name: 'migrations', check: () => migrationsApplied(t.ch) }],
+      sla: createSlaPort({ ch: t.ch, config: parseSlaConfig(undefined) }),
     },
   });
+  const slaRows = await seedTicketSla(t.ch.client, SLA_TICKETS);
   const url = await listen(server, '127.0.0.1', 0);
   say(`API at ${url} on embedded ClickHouse; ${CONNECTIONS} connections, ${DURATION_S} s per run, load from a separate process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   const auth = { authorization: `Bearer ${key.key}` };
@@ -86,9 +91,9 @@ async function main(): Promise<void> {
     const sql = JSON.stringify({ query: 'SELECT event_id, ticket_id, type, occurred_at FROM ticket_events LIMIT 10' });
     results.sql = await run(url, { name: 'sql', method: 'POST', path: '/v1/sql', headers: { ...auth, 'content-type': 'application/json' }, body: sql });
 
-    // SLOT: GET /v1/sla/compliance (another engineer's route, not built yet).
-    results.sla = SLA_COMPLIANCE ? await run(url, { name: 'sla', method: 'GET', path: SLA_COMPLIANCE.path, headers: auth }) : null;
-    if (!SLA_COMPLIANCE) say('sla: skipped (GET /v1/sla/compliance does not exist yet; fill SLA_COMPLIANCE in bench/api.ts)');
+    await checkCompliance(url, auth, slaRows);
+    results.slaUncached = await run(url, { name: 'sla-uncached', method: 'GET', path: SLA_COMPLIANCE_PATH, headers: { ...auth, 'cache-control': 'no-cache' } });
+    results.slaCached = await run(url, { name: 'sla-cached', method: 'GET', path: SLA_COMPLIANCE_PATH, headers: auth });
   } finally {
     await server.close();
     await writer.close();
@@ -98,17 +103,21 @@ async function main(): Promise<void> {
   const h = results.healthz!;
   const e = results.events!;
   const s = results.sql!;
-  const sla = results.sla;
+  const su = results.slaUncached!;
+  const sc = results.slaCached!;
   say('');
   say(`healthz: ${fmt(h.ok / h.seconds)} req/s, p50 ${h.p50} ms, p99 ${h.p99} ms`);
   say(`events:  ${fmt((e.ok * BATCH) / e.seconds)} events/s (${fmt(e.ok / e.seconds)} batches/s of ${BATCH}), p50 ${e.p50} ms, p99 ${e.p99} ms, non-2xx ${e.non2xx}, errors ${e.errors}`);
   say(`sql:     ${fmt(s.ok / s.seconds)} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, non-2xx ${s.non2xx}`);
-  say(sla ? `sla:     ${fmt(sla.ok / sla.seconds)} req/s, p50 ${sla.p50} ms, p99 ${sla.p99} ms` : 'sla:     n/a');
+  say(`sla compliance over ${fmt(slaRows)} ticket_sla rows:`);
+  say(`  uncached: ${fmt(su.ok / su.seconds)} req/s, p50 ${su.p50} ms, p99 ${su.p99} ms, non-2xx ${su.non2xx}`);
+  say(`  cached:   ${fmt(sc.ok / sc.seconds)} req/s, p50 ${sc.p50} ms, p99 ${sc.p99} ms, non-2xx ${sc.non2xx}`);
   say(
     `RESULT api healthz_rps=${Math.round(h.ok / h.seconds)} healthz_p50_ms=${h.p50} healthz_p99_ms=${h.p99} ` +
       `events_per_s=${Math.round((e.ok * BATCH) / e.seconds)} events_batch_p50_ms=${e.p50} events_batch_p99_ms=${e.p99} ` +
       `sql_rps=${Math.round(s.ok / s.seconds)} sql_p50_ms=${s.p50} sql_p99_ms=${s.p99} ` +
-      (sla ? `sla_rps=${Math.round(sla.ok / sla.seconds)} sla_p50_ms=${sla.p50} sla_p99_ms=${sla.p99}` : 'sla=n/a'),
+      `sla_uncached_rps=${Math.round(su.ok / su.seconds)} sla_uncached_p50_ms=${su.p50} sla_uncached_p99_ms=${su.p99} ` +
+      `sla_cached_rps=${Math.round(sc.ok / sc.seconds)} sla_cached_p50_ms=${sc.p50} sla_cached_p99_ms=${sc.p99} sla_rows=${slaRows}`,
   );
 }
 
@@ -187,6 +196,55 @@ async function loadProcess(): Promise<void> {
     p99: r.latency.p99,
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+/**
+ * `tickets` decided tickets × 3 metrics straight into ticket_sla (the SLA processor's
+ * output table), decided over the last 23 h, across 5 teams and 4 priorities, about 80 %
+ * met: what the compliance query reads (FINAL, a 24 h window). Returns the rows in the window.
+ */
+async function seedTicketSla(client: Awaited<ReturnType<typeof openTestClickHouse>>['ch']['client'], tickets: number): Promise<number> {
+  const started = Date.now();
+  await client.command({
+    query: `
+      INSERT INTO ticket_sla (ticket_id, metric, version, computed_at, evaluated_at, source, created_at, tenant, team, priority, category,
+                              channel, customer_tier, status, policy, calendar, state, clock, target_minutes, elapsed_minutes,
+                              paused_minutes, started_at, deadline, met_at, breached_at, decided_at)
+      SELECT concat('BENCH-', toString(n)) AS ticket_id, metric, 1, now64(3), now64(3), 'bench',
+             decided - toIntervalMinute(elapsed) AS created_at, 'acme',
+             ['billing', 'tech', 'accounts', 'shipping', 'returns'][n % 5 + 1],
+             ['low', 'normal', 'high', 'urgent'][intDiv(n, 5) % 4 + 1],
+             'outage', 'email', 'standard', 'solved', 'default', 'default',
+             if(cityHash64(n, metric) % 10 < 8, 'met', 'breached') AS state, 'stopped', 60,
+             toFloat64(elapsed), 0, created_at, created_at + toIntervalMinute(60),
+             if(state = 'met', decided, NULL), if(state = 'breached', created_at + toIntervalMinute(60), NULL), decided
+      FROM (
+        SELECT number AS n, arrayJoin(['first_response', 'next_reply', 'resolution']) AS metric,
+               now64(3) - toIntervalSecond(n % 82800) AS decided,
+               toUInt32(cityHash64(n, metric) % 120) + if(cityHash64(n, metric) % 10 < 8, 0, 60) AS elapsed
+        FROM numbers({tickets:UInt64})
+      )`,
+    query_params: { tickets },
+  });
+  const rows = await (await client.query({ query: "SELECT count() AS c FROM ticket_sla FINAL WHERE state IN ('met', 'breached') AND decided_at >= now64(3) - INTERVAL 24 HOUR", format: 'JSONEachRow' })).json<{ c: string }>();
+  const n = Number(rows[0]?.c ?? 0);
+  say(`ticket_sla: ${fmt(n)} decided rows seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return n;
+}
+
+/** The compliance answer counts every seeded row, and a repeat comes from the cache; else the bench stops. */
+async function checkCompliance(url: string, auth: Record<string, string>, expected: number): Promise<void> {
+  const fresh = await fetch(`${url}${SLA_COMPLIANCE_PATH}`, { headers: { ...auth, 'cache-control': 'no-cache' } });
+  if (fresh.status !== 200) throw new Error(`GET ${SLA_COMPLIANCE_PATH} answered ${fresh.status}: ${await fresh.text()}`);
+  const body = (await fresh.json()) as { rows: Array<{ decided: number }> };
+  const decided = body.rows.reduce((sum, r) => sum + r.decided, 0);
+  if (decided !== expected) throw new Error(`compliance counts ${decided} decided metrics, ticket_sla holds ${expected}`);
+  const again = await fetch(`${url}${SLA_COMPLIANCE_PATH}`, { headers: auth });
+  await again.arrayBuffer();
+  if (fresh.headers.get('x-cache') !== 'bypass' || again.headers.get('x-cache') !== 'hit') {
+    throw new Error(`compliance cache: expected bypass then hit, got ${fresh.headers.get('x-cache')} then ${again.headers.get('x-cache')}`);
+  }
+  say(`sla: compliance answer checked (${fmt(decided)} decided metrics in ${body.rows.length} groups; a repeat is a cache hit)`);
 }
 
 /** 1,000 events as a JSON array; `__BATCH__` makes every request's event ids unique. */

@@ -3,11 +3,13 @@ import Type, { type Static } from 'typebox';
 import { DEFAULT_FROM, DEFAULT_TO, MAX_FILTER_VALUES, OVERVIEW_PAGES } from './pages.ts';
 
 const TIME_TEXT = 'now, now-<n>m|h|d, epoch milliseconds or ISO-8601 with an offset';
+// One value, several comma-separated, or the parameter repeated (team=a&team=b): the
+// parser (query.ts) takes all three, so the schema must not refuse the repeated form.
+const filterText = Type.String({ maxLength: 2048 });
 const filter = (what: string) =>
   Type.Optional(
-    Type.String({
-      maxLength: 2048,
-      description: `${what}: one value or several, comma-separated (at most ${MAX_FILTER_VALUES}); letters, digits, spaces and _ . ( ) - only. Absent means All.`,
+    Type.Union([filterText, Type.Array(filterText, { maxItems: MAX_FILTER_VALUES })], {
+      description: `${what}: one value or several, comma-separated or repeated (at most ${MAX_FILTER_VALUES}); letters, digits, spaces and _ . ( ) - only. Absent means All.`,
     }),
   );
 

@@ -2,9 +2,8 @@
 // the outbox (deliveries by state, counts per channel). The routes see alerts only
 // through AlertsPort (core/ports), never the alerts module itself. Reading needs the
 // `read` scope; acknowledging and resolving change state, so they need `admin`.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { TicketPulseError } from '../../core/errors.ts';
 import {
   ALERT_STATES,
   AlertDetailSchema,
@@ -33,6 +32,49 @@ const KIND = /^[a-z][a-z0-9_]{0,63}$/;
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
 const AlertEnvelope = Type.Object({ alert: AlertDtoSchema });
 
+// The query-string and body schemas document the parameters and type them; the
+// parsers below stay the authority on what is accepted and how a refusal reads
+// (`bad_request` naming the field). They run in preValidation, before the schema
+// check, so the schemas are written no stricter than the parsers: every request the
+// parsers accept passes them. Unknown parameters are left in for checkKnown to name.
+const List = (description: string) =>
+  Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 100 })], { description: `${description}; comma-separated or repeated` }));
+const Limit = Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$', description: `1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})` }));
+const Cursor = Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'next_cursor of the previous page, unchanged' }));
+
+const AlertsQuery = Type.Object({
+  state: List(`only these states: ${ALERT_STATES.join(', ')}`),
+  kind: List('only these kinds (lower_snake_case, e.g. sla_breached, volume_surge, root_cause_batch)'),
+  team: List('only alerts labelled with these teams (at most 256 characters each)'),
+  since: Type.Optional(Type.String({ maxLength: 64, description: "alerts fired at or after: ISO-8601 with an offset, a date (UTC), or relative ('30m', '24h', '7d')" })),
+  limit: Limit,
+  cursor: Cursor,
+});
+
+const DeliveriesQuery = Type.Object({
+  state: List(`only these states: ${DELIVERY_STATES.join(', ')}`),
+  channel: List('only these channels (names from alerts.channels)'),
+  limit: Limit,
+  cursor: Cursor,
+});
+
+const ActionBody = Type.Union(
+  [
+    Type.Object(
+      {
+        by: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'who did it (default: the API key that made the request)' })),
+        note: Type.Optional(Type.String({ maxLength: 2_000, description: 'why; kept in the alert history' })),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ],
+  { description: 'Optional: { "by": "who", "note": "why" }' },
+);
+
+/** What preValidation parsed, for the handler (one parse per request: `since` may be relative to now). */
+const parsedQueries = new WeakMap<FastifyRequest, ListAlertsQuery | ListDeliveriesQuery>();
+
 export const alertsRoutes: FastifyPluginAsync<AlertsRouteOptions> = async (app, opts) => {
   const port = opts.alerts;
 
@@ -46,10 +88,14 @@ export const alertsRoutes: FastifyPluginAsync<AlertsRouteOptions> = async (app, 
           'Filters (each optional; lists are comma-separated or repeated): state (firing, acknowledged, resolved), kind, team, ' +
           "since (ISO-8601 with offset, or a relative '30m' / '24h' / '7d'). limit 1–500 (default 50); cursor = next_cursor of the previous page.",
         tags: ['alerts'],
+        querystring: AlertsQuery,
         response: { 200: AlertListSchema, 400: ErrorResponse },
       },
+      preValidation: async (request) => {
+        parsedQueries.set(request, parseAlertQuery(request.query as Record<string, unknown>, Date.now()));
+      },
     },
-    async (request) => port.list(parseAlertQuery(request.query as Record<string, unknown>, Date.now())),
+    async (request) => port.list(parsedQueries.get(request) as ListAlertsQuery),
   );
 
   app.get(
@@ -60,10 +106,14 @@ export const alertsRoutes: FastifyPluginAsync<AlertsRouteOptions> = async (app, 
         summary: 'List notifications in the outbox, newest first',
         description: 'Filters: state (pending, delivered, digested, dead), channel. limit 1–500 (default 50); cursor = next_cursor.',
         tags: ['alerts'],
+        querystring: DeliveriesQuery,
         response: { 200: DeliveryListSchema, 400: ErrorResponse },
       },
+      preValidation: async (request) => {
+        parsedQueries.set(request, parseDeliveryQuery(request.query as Record<string, unknown>));
+      },
     },
-    async (request) => port.listDeliveries(parseDeliveryQuery(request.query as Record<string, unknown>)),
+    async (request) => port.listDeliveries(parsedQueries.get(request) as ListDeliveriesQuery),
   );
 
   app.get(
@@ -93,10 +143,16 @@ export const alertsRoutes: FastifyPluginAsync<AlertsRouteOptions> = async (app, 
         config: { scope: 'admin' },
         schema: {
           summary: action === 'ack' ? 'Acknowledge a firing alert (stops reminders and escalation)' : 'Resolve an alert',
-          description: 'Optional JSON body: { "by": "who", "note": "why" }. 409 when the alert is not in a state this applies to.',
+          description:
+            'Optional JSON body: { "by": "who", "note": "why" } (no other fields; `by` defaults to the API key). 409 when the alert is not in a state this applies to.',
           tags: ['alerts'],
           params: IdParams,
+          body: ActionBody,
           response: { 200: AlertEnvelope, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+        },
+        // The parser's refusals (naming the field, unknown fields first) before the schema's.
+        preValidation: async (request) => {
+          parseActionBody(request.body, 'api');
         },
       },
       async (request) => {

@@ -4,7 +4,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
-import { exportTables, type AnalystSql } from '../../core/clickhouse/index.ts';
+import { exportTable, exportTables, type AnalystSql } from '../../core/clickhouse/index.ts';
+import { TicketPulseError } from '../../core/errors.ts';
 import { BinaryBody, ErrorResponse } from '../schemas.ts';
 
 export interface ExportRouteOptions {
@@ -24,12 +25,16 @@ const Query = Type.Object(
 );
 
 export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, opts) => {
+  // The name is looked up per request: a well-formed name that is not registered is a
+  // 404 (like any missing resource), a malformed one a 400. The spec lists the tables
+  // registered when the API starts.
   const tables = exportTables();
   const Params = Type.Object({
-    table: Type.Union(
-      tables.map((t) => Type.Literal(t.name)),
-      { description: tables.map((t) => `\`${t.name}\`: ${t.description}`).join('; ') },
-    ),
+    table: Type.String({
+      pattern: '^[a-z][a-z0-9_]{0,63}$',
+      examples: tables.map((t) => t.name),
+      description: tables.map((t) => `\`${t.name}\` (${t.timeColumn}): ${t.description}`).join('; '),
+    }),
   });
 
   app.get(
@@ -55,6 +60,12 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
     },
     async (request, reply) => {
       const { table } = request.params as { table: string };
+      if (!exportTable(table)) {
+        // The raw log's ClickHouse name is not its export name: say which one to use.
+        const byTable = exportTables().find((t) => t.table === table);
+        if (byTable) throw new TicketPulseError('bad_request', `table ${table} is exported as /v1/export/${byTable.name}`, { field: 'table' });
+        throw new TicketPulseError('not_found', `no export named ${table}; exports: ${exportTables().map((t) => t.name).join(', ')}`, { field: 'table' });
+      }
       const q = request.query as { from?: string; to?: string; columns?: string; limit?: number };
       const from = q.from ? new Date(q.from) : undefined;
       const to = q.to ? new Date(q.to) : undefined;

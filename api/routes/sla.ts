@@ -3,9 +3,19 @@
 // SLA engine only through SlaPort (core/ports), and every parameter is validated
 // here against the port's allowlists: the SQL behind them binds values, and group
 // columns only ever come from SLA_GROUP_BY.
-import type { FastifyPluginAsync } from 'fastify';
+//
+// Compliance answers are cached in memory for `api.complianceCacheSeconds` (default
+// 10 s), keyed by the normalised parameters only: every reader with the `read` scope
+// sees the same data, and auth runs before the handler. Relative windows (`from=24h`,
+// no `to`) are keyed by their text, so a cached answer is at most the TTL older than
+// "now". `X-Cache: hit|miss|bypass`, `Age` and `Cache-Control` say which one a client
+// got; `Cache-Control: no-cache` in the request forces a fresh answer. POST
+// /v1/sla/recompute empties the cache (before and after it runs); scheduled processor
+// runs do not, so the TTL bounds how stale an answer may be.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { TicketPulseError } from '../../core/errors.ts';
+import { ApiConfigSchema } from '../../core/config/schema.ts';
 import {
   AtRiskListSchema,
   COMPLIANCE_DIMENSIONS,
@@ -17,6 +27,7 @@ import {
   SLA_METRICS,
   SlaTicketDtoSchema,
   type AtRiskRequest,
+  type ComplianceReport,
   type ComplianceDimension,
   type ComplianceRequest,
   type RecomputeRequest,
@@ -26,13 +37,25 @@ import {
   type SlaPort,
 } from '../../core/ports/sla.ts';
 import { badParam, checkKnown, limitParam, listParam, oneOf, parseInstant, singleParam } from '../query-params.ts';
+import { ResponseCache } from '../response-cache.ts';
 import { ErrorResponse } from '../schemas.ts';
 
 export interface SlaRouteOptions {
   sla: SlaPort;
-  /** Injectable clock for tests (epoch ms). */
+  /** Injectable clock for tests (epoch ms); also the compliance cache's clock. */
   now?: () => number;
+  /** `api.complianceCacheSeconds`: how long a compliance answer is shared; 0 turns the cache off. */
+  complianceCacheSeconds?: number;
+  /** At most this many compliance answers are held (least recently used go first). */
+  complianceCacheMaxEntries?: number;
+  /** …and at most this many rows across them. */
+  complianceCacheMaxRows?: number;
 }
+
+/** The schema's default for `api.complianceCacheSeconds`, used when the caller passes none. */
+export const DEFAULT_COMPLIANCE_CACHE_SECONDS = (ApiConfigSchema.properties.complianceCacheSeconds as unknown as { default: number }).default;
+const DEFAULT_CACHE_ENTRIES = 256;
+const DEFAULT_CACHE_ROWS = 200_000;
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
@@ -42,13 +65,18 @@ const MAX_RANGE_MS = 400 * DAY_MS;
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256, description: 'ticket id' }) });
 const Str = (description: string) => Type.Optional(Type.String({ description }));
-const dimensionDocs = Object.fromEntries(COMPLIANCE_DIMENSIONS.map((d) => [d, Str(`only these ${d} values (comma-separated)`)]));
+// Every filter the parsers accept is listed, so the OpenAPI document (and what is
+// generated from it) shows them all; `tier` is an alias of customer_tier.
+const dimensionDocs = {
+  ...Object.fromEntries(COMPLIANCE_DIMENSIONS.map((d) => [d, Str(`only these ${d} values (comma-separated)`)])),
+  tier: Str('alias of customer_tier'),
+};
 
 const AtRiskQuery = Type.Object({
-  team: Str('only these teams (comma-separated)'),
   metric: Str(`only these metrics: ${SLA_METRICS.join(', ')}`),
   limit: Str(`1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})`),
   include_breached: Str('true: also open metrics already past their deadline'),
+  ...dimensionDocs,
 });
 
 const ComplianceQuery = Type.Object({
@@ -71,6 +99,13 @@ const RecomputeBody = Type.Object(
 export const slaRoutes: FastifyPluginAsync<SlaRouteOptions> = async (app, opts) => {
   const port = opts.sla;
   const now = opts.now ?? Date.now;
+  const cache = new ResponseCache<ComplianceReport>({
+    ttlMs: (opts.complianceCacheSeconds ?? DEFAULT_COMPLIANCE_CACHE_SECONDS) * 1000,
+    maxEntries: opts.complianceCacheMaxEntries ?? DEFAULT_CACHE_ENTRIES,
+    maxWeight: opts.complianceCacheMaxRows ?? DEFAULT_CACHE_ROWS,
+    weigh: (report) => report.rows.length + 1,
+    now,
+  });
 
   app.get(
     '/v1/sla/tickets/:id',
@@ -117,13 +152,23 @@ export const slaRoutes: FastifyPluginAsync<SlaRouteOptions> = async (app, opts) 
         summary: 'SLA compliance (met / (met + breached)), breach counts, median and p90 business minutes',
         description:
           'Metrics decided (met or breached) in [from, to), grouped by any of the ticket dimensions, the metric and the policy, ' +
-          'and optionally by time bucket. The same SQL backs the dashboards and the compliance rules.',
+          'and optionally by time bucket. The same SQL backs the dashboards and the compliance rules. ' +
+          'Answers are cached for `api.complianceCacheSeconds` (default 10 s) per normalised query and shared by every reader; ' +
+          '`X-Cache: hit|miss|bypass`, `Age` and `Cache-Control` say which one you got, `Cache-Control: no-cache` in the request asks for a fresh one, ' +
+          'and POST /v1/sla/recompute empties the cache.',
         tags: ['sla'],
         querystring: ComplianceQuery,
         response: { 200: ComplianceReportSchema, 400: ErrorResponse },
       },
     },
-    async (request) => port.compliance(parseComplianceQuery(request.query as Record<string, unknown>, now())),
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      // Parsed (and refused with a 400) before the cache is consulted: errors are never cached.
+      const req = parseComplianceQuery(query, now());
+      const answer = await cache.get(complianceCacheKey(query, req), () => port.compliance(req), { bypass: wantsFresh(request) });
+      setCacheHeaders(reply, cache, answer.status, answer.loadedAt, now());
+      return answer.value;
+    },
   );
 
   app.post(
@@ -140,7 +185,15 @@ export const slaRoutes: FastifyPluginAsync<SlaRouteOptions> = async (app, opts) 
     },
     async (request) => {
       if (!port.recompute) throw new TicketPulseError('not_found', 'this process does not run the SLA processor; recompute where it runs');
-      return port.recompute(parseRecomputeBody(request.body));
+      const body = parseRecomputeBody(request.body);
+      // Before: no answer loaded from here on is kept while rows are being rewritten.
+      // After: answers loaded during the recompute (half old, half new) are dropped.
+      cache.invalidate();
+      try {
+        return await port.recompute(body);
+      } finally {
+        cache.invalidate();
+      }
     },
   );
 };
@@ -195,6 +248,43 @@ export function parseComplianceQuery(query: Record<string, unknown>, nowMs: numb
   const where = dimensionFilters(query, COMPLIANCE_DIMENSIONS);
   if (where) out.where = where;
   return out;
+}
+
+/**
+ * The cache key: what the answer depends on, normalised. Absolute instants become epoch
+ * ms (`2026-03-01` = `2026-03-01T00:00:00Z`); relative ones and defaults stay as text,
+ * since they move with the clock. Filter values are sorted and de-duplicated (an IN
+ * list); metrics and group_by keep their order, which the answer echoes.
+ */
+export function complianceCacheKey(query: Record<string, unknown>, req: ComplianceRequest): string {
+  const instant = (name: 'from' | 'to'): string | number => {
+    const text = singleParam(query, name);
+    if (text === undefined) return 'default';
+    // The same relative forms parseInstant accepts ('30m', '24h', '7d').
+    return /^\d{1,6}[mhd]$/.test(text) ? `rel:${text}` : req[name];
+  };
+  const where = Object.entries(req.where ?? {})
+    .map(([d, values]) => [d, [...new Set(values)].sort()] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([instant('from'), instant('to'), req.metrics, req.groupBy, req.bucket ?? null, where]);
+}
+
+function wantsFresh(request: FastifyRequest): boolean {
+  const cc = request.headers['cache-control'];
+  return typeof cc === 'string' && /(^|,)\s*(no-cache|no-store|max-age=0)\s*(,|$)/i.test(cc);
+}
+
+function setCacheHeaders(reply: FastifyReply, cache: { enabled: boolean; ttlMs: number }, status: string, loadedAt: number, nowMs: number): void {
+  reply.header('x-cache', status);
+  if (!cache.enabled) {
+    reply.header('cache-control', 'no-store');
+    return;
+  }
+  const age = Math.max(0, Math.floor((nowMs - loadedAt) / 1000));
+  const left = Math.max(0, Math.floor((loadedAt + cache.ttlMs - nowMs) / 1000));
+  reply.header('age', String(age));
+  // Other readers may share it too, but only through TicketPulse: it needs a key, so no shared proxy caches it.
+  reply.header('cache-control', `private, max-age=${left}`);
 }
 
 function parseRecomputeBody(body: unknown): RecomputeRequest {

@@ -207,6 +207,11 @@ describe('GET /v1/overview/:page', () => {
       expect(r.priority).toBe(priority[0]);
     }
 
+    // The repeated form (team=a&team=b, as URLSearchParams writes it) means the same.
+    const repeated = await page(`/v1/overview/now?${dayQuery}&${teams.map((t) => `team=${encodeURIComponent(t)}`).join('&')}&priority=${priority[0]}`);
+    expect(repeated.filters).toEqual(filters);
+    expect(panelOf(repeated, 'at_risk')).toEqual(panelOf(body, 'at_risk'));
+
     // Volume returns no team column: the filtered tickets are fewer, and as the engine counts them.
     const volumeAll = await page(`/v1/overview/volume?${dayQuery}`);
     const volume = await page(`/v1/overview/volume?${dayQuery}&team=${teams.map(encodeURIComponent).join(',')}&priority=${priority[0]}`);
