@@ -1,7 +1,7 @@
 // SLA clock throughput: 200,000 tickets with realistic 8-event histories spread over
 // 2026 (weekends, DST changes, holidays), every policy on the office-hours calendar,
 // each ticket evaluated shortly after its last event. One thread, so one core.
-//   npx tsx bench/sla-clock.ts [tickets]
+//   npm run bench:sla-clock [-- tickets]   (bench:sla prints the same figure among its four)
 import { computeSla, DEFAULT_CALENDARS, DEFAULT_POLICIES, type SlaConfig } from '../processors/sla/index.ts';
 import { benchTickets } from './sla-tickets.ts';
 
