@@ -43,6 +43,11 @@ export const KafkaConfigSchema = Type.Object(
     clientId: Type.String({ default: 'ticketpulse', minLength: 1 }),
     /** Seconds between consumer-lag samples written to kafka_consumer_lag; 0 turns them off. */
     lagRecordSeconds: Type.Integer({ minimum: 0, maximum: 3_600, default: 15 }),
+    /**
+     * Worker threads that decode, validate and encode consumed batches; 0 does it on
+     * the consumer's own thread. One frees the thread kafkajs runs on (docs/operations.md).
+     */
+    decodeWorkers: Type.Integer({ minimum: 0, maximum: 16, default: 1 }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,58 +1,136 @@
 // One Kafka batch through the pipeline step: every message becomes either a
-// JSONEachRow line for ticket_events or a dead_letters row. Synchronous on purpose:
-// it runs inside eachBatch, and nothing here waits for I/O.
+// JSONCompactEachRow line for ticket_events or a dead_letters row. Synchronous on
+// purpose: nothing here waits for I/O. It runs on a decode worker thread
+// (decode-pool.ts) or, without workers, inside eachBatch.
 import type { KafkaMessage } from 'kafkajs';
 import { toClickHouseTime } from '../../core/events/row.ts';
 import { toDeadLetter, type DeadLetterRow } from '../../core/events/dead-letter.ts';
 import { processMessage, type RowFormat } from '../pipeline.ts';
 
-/** The encoding of the lines decodeBatch returns; the writer must be told the same. */
+/** The encoding of the rows decodeBatch returns; the writer must be told the same. */
 export const ROW_FORMAT: RowFormat = 'JSONCompactEachRow';
 
 export interface DecodedBatch {
-  lines: string[];
+  /** The accepted events' rows, one line each, joined by '\n' ('' when none). */
+  text: string;
+  /** Number of lines in `text`. */
+  events: number;
   deadLetters: DeadLetterRow[];
   /** Dead letters by reason. */
   reasons: Map<string, number>;
-  /** Encoded size of the rows (memory accounting for back-pressure). */
-  bytes: number;
-  /** Set when the pipeline asked to retry: the whole batch is then fetched again. */
+  /** Set when the pipeline asked to retry: the batch is decoded again later. */
   retry: { error: unknown } | null;
+}
+
+/**
+ * A batch's message values in one buffer, so it can move to a worker thread as a
+ * single transferable instead of thousands of cloned Buffers.
+ */
+export interface PackedBatch {
+  data: Uint8Array;
+  /** End of message i's value in `data` (its start is the previous end). */
+  ends: Uint32Array;
+  /** Kafka offset of message i (a double is exact up to 2^53). */
+  offsets: Float64Array;
+  /** Messages without a value (tombstones) or with an empty one, by index, with their key. */
+  empties: Map<number, { isNull: boolean; key: string | null }>;
+}
+
+export function packBatch(messages: readonly KafkaMessage[]): PackedBatch {
+  const n = messages.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += messages[i].value?.length ?? 0;
+  // Not from Buffer's shared pool: the whole buffer is transferred to the worker.
+  const data = new Uint8Array(total);
+  const ends = new Uint32Array(n);
+  const offsets = new Float64Array(n);
+  const empties = new Map<number, { isNull: boolean; key: string | null }>();
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const m = messages[i];
+    offsets[i] = Number(m.offset);
+    const v = m.value;
+    if (v === null || v.length === 0) empties.set(i, { isNull: v === null, key: keyText(m.key) });
+    else {
+      data.set(v, pos);
+      pos += v.length;
+    }
+    ends[i] = pos;
+  }
+  return { data, ends, offsets, empties };
+}
+
+/** Decodes a packed batch (on a worker thread, or in process). */
+export function decodePacked(topic: string, partition: number, packed: PackedBatch, nowMs: number): DecodedBatch {
+  const { data, ends, offsets, empties } = packed;
+  const out = new Decoder(topic, partition, nowMs);
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i];
+    const empty = end === start ? empties.get(i) : undefined;
+    if (empty) out.empty(offsets[i], empty.isNull, empty.key);
+    else out.message(buf.subarray(start, end), offsets[i]);
+    start = end;
+  }
+  return out.finish();
+}
+
+/** Decodes kafkajs messages directly (no worker). */
+export function decodeBatch(topic: string, partition: number, messages: readonly KafkaMessage[], nowMs: number): DecodedBatch {
+  const out = new Decoder(topic, partition, nowMs);
+  for (const m of messages) {
+    if (m.value === null || m.value.length === 0) out.empty(m.offset, m.value === null, keyText(m.key));
+    else out.message(m.value, m.offset);
+  }
+  return out.finish();
 }
 
 const EMPTY = Buffer.alloc(0);
 
-export function decodeBatch(topic: string, partition: number, messages: readonly KafkaMessage[], nowMs: number): DecodedBatch {
-  // Compact rows: cheaper to build here and to parse in ClickHouse (docs/performance.md).
-  const ctx = { nowMs, receivedAt: toClickHouseTime(nowMs), rowFormat: ROW_FORMAT };
-  const lines: string[] = [];
-  const deadLetters: DeadLetterRow[] = [];
-  const reasons = new Map<string, number>();
-  let bytes = 0;
-  for (const m of messages) {
-    const origin = { source: 'kafka' as const, topic, partition, offset: m.offset };
-    if (m.value === null || m.value.length === 0) {
-      // A tombstone (key, no value) or an empty value: nothing to decode, but it is
-      // still input that must be accounted for, with its key to trace it back.
-      const key = m.key && m.key.length > 0 ? ` (key ${JSON.stringify(m.key.toString('utf8').slice(0, 128))})` : '';
-      const what = m.value === null ? 'the message has no value (a tombstone)' : 'the message value is empty';
-      const row = toDeadLetter(EMPTY, { reason: 'empty', path: '', message: what + key }, origin, ctx.receivedAt);
-      deadLetters.push(row);
-      reasons.set('empty', (reasons.get('empty') ?? 0) + 1);
-      bytes += 256;
-      continue;
-    }
-    const r = processMessage(m.value, origin, ctx);
-    if (r.kind === 'ok') {
-      lines.push(r.line);
-      bytes += r.line.length;
-    } else if (r.kind === 'dead_letter') {
-      deadLetters.push(r.row);
-      reasons.set(r.row.reason, (reasons.get(r.row.reason) ?? 0) + 1);
-      bytes += r.row.raw_hex.length + 256;
-    } else {
-      return { lines, deadLetters, reasons, bytes, retry: { error: r.error } };
-    }
+class Decoder {
+  private readonly lines: string[] = [];
+  private readonly deadLetters: DeadLetterRow[] = [];
+  private readonly reasons = new Map<string, number>();
+  private retry: { error: unknown } | null = null;
+  private readonly ctx;
+
+  constructor(
+    private readonly topic: string,
+    private readonly partition: number,
+    nowMs: number,
+  ) {
+    // Compact rows: cheaper to build here and to parse in ClickHouse (docs/performance.md).
+    this.ctx = { nowMs, receivedAt: toClickHouseTime(nowMs), rowFormat: ROW_FORMAT };
   }
-  return { lines, deadLetters, reasons, bytes, retry: null };
+
+  message(value: Buffer, offset: number | string): void {
+    if (this.retry) return;
+    const r = processMessage(value, { source: 'kafka', topic: this.topic, partition: this.partition, offset }, this.ctx);
+    if (r.kind === 'ok') this.lines.push(r.line);
+    else if (r.kind === 'dead_letter') this.dead(r.row);
+    else this.retry = { error: r.error };
+  }
+
+  /** A tombstone (key, no value) or an empty value: nothing to decode, but still input to account for. */
+  empty(offset: number | string, isNull: boolean, key: string | null): void {
+    if (this.retry) return;
+    const what = isNull ? 'the message has no value (a tombstone)' : 'the message value is empty';
+    const suffix = key !== null ? ` (key ${JSON.stringify(key)})` : '';
+    const origin = { source: 'kafka' as const, topic: this.topic, partition: this.partition, offset };
+    this.dead(toDeadLetter(EMPTY, { reason: 'empty', path: '', message: what + suffix }, origin, this.ctx.receivedAt));
+  }
+
+  private dead(row: DeadLetterRow): void {
+    this.deadLetters.push(row);
+    this.reasons.set(row.reason, (this.reasons.get(row.reason) ?? 0) + 1);
+  }
+
+  finish(): DecodedBatch {
+    return { text: this.lines.join('\n'), events: this.lines.length, deadLetters: this.deadLetters, reasons: this.reasons, retry: this.retry };
+  }
+}
+
+function keyText(key: Buffer | null | undefined): string | null {
+  return key && key.length > 0 ? key.toString('utf8').slice(0, 128) : null;
 }

@@ -7,15 +7,14 @@ import type { Logger } from '../../core/log.ts';
 import type { DeadLetterRow } from '../../core/events/dead-letter.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { IngestMetrics } from '../../core/metrics.ts';
-import type { RowFormat } from '../pipeline.ts';
-import { backoff } from '../writer/batch-writer.ts';
-import { ROW_FORMAT } from './batch-decode.ts';
+import { backoff, type EncodedRows } from '../writer/batch-writer.ts';
+import { ROW_FORMAT, type DecodedBatch } from './batch-decode.ts';
 import type { Committer } from './committer.ts';
 import { PartitionLedger, tpKey, type LedgerEntry } from './partition-ledger.ts';
 
 /** The part of the batching writer the consumer needs (a BatchWriter, shared with HTTP ingest in `start`). */
 export interface IngestWriter {
-  write(eventLines: readonly string[], deadLetters?: readonly DeadLetterRow[], format?: RowFormat): Promise<unknown>;
+  writeEncoded(rows: EncodedRows, deadLetters?: readonly DeadLetterRow[]): Promise<unknown>;
   flush(): Promise<void>;
 }
 
@@ -145,9 +144,42 @@ export class BatchTracker {
   }
 
   private submit(entry: LedgerEntry): void {
-    entry.state = 'writing';
     entry.attempts++;
-    this.opts.writer.write(entry.lines ?? [], entry.deadLetters ?? [], ROW_FORMAT).then(
+    const decode = entry.decode;
+    if (!decode) {
+      this.write(entry);
+      return;
+    }
+    entry.state = 'decoding';
+    let result: DecodedBatch | Promise<DecodedBatch>;
+    try {
+      result = decode();
+    } catch (err) {
+      this.onFailed(entry, err);
+      return;
+    }
+    // In-process decoding stays synchronous (inside eachBatch); a worker's answer comes later.
+    if (result instanceof Promise) result.then((d) => this.onDecoded(entry, d), (err: unknown) => this.onFailed(entry, err));
+    else this.onDecoded(entry, result);
+  }
+
+  private onDecoded(entry: LedgerEntry, d: DecodedBatch): void {
+    if (entry.state === 'abandoned') return;
+    if (d.retry) {
+      this.onFailed(entry, d.retry.error);
+      return;
+    }
+    entry.decode = null;
+    entry.text = d.text;
+    entry.events = d.events;
+    entry.deadLetters = d.deadLetters;
+    entry.reasons = d.reasons;
+    this.write(entry);
+  }
+
+  private write(entry: LedgerEntry): void {
+    entry.state = 'writing';
+    this.opts.writer.writeEncoded({ format: ROW_FORMAT, text: entry.text ?? '', count: entry.events }, entry.deadLetters ?? []).then(
       () => this.onStored(entry),
       (err: unknown) => this.onFailed(entry, err),
     );
@@ -192,7 +224,7 @@ export class BatchTracker {
     }
     this.opts.log.warn(
       { topic: entry.topic, partition: entry.partition, offset: entry.fetchedOffset.toString(), attempt: entry.attempts, delayMs, err: errorMessage(err) },
-      'write of a Kafka batch failed; partition paused, retrying',
+      'a Kafka batch could not be stored; partition paused, retrying',
     );
     entry.retryTimer = setTimeout(() => {
       entry.retryTimer = null;
@@ -210,8 +242,10 @@ export class BatchTracker {
 
   /** Frees an entry's rows and its share of the in-flight bounds (once). */
   private release(entry: LedgerEntry): void {
-    if (entry.lines === null && entry.deadLetters === null) return;
-    entry.lines = null;
+    if (entry.released) return;
+    entry.released = true;
+    entry.decode = null;
+    entry.text = null;
     entry.deadLetters = null;
     this.inFlightMessagesValue -= entry.messages;
     this.inFlightBytesValue -= entry.bytes;

@@ -4,12 +4,13 @@
 // (autoCommit off) by the batch tracker once ClickHouse confirmed the rows, in
 // per-partition order. A crash between insert and commit replays the batch, and the
 // replay collapses through the event_id key (DESIGN.md, "Delivery guarantees").
-import { Kafka, type Batch, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { Kafka, type Batch, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
 import type { Config } from '../../core/config/index.ts';
 import { TicketPulseError, errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { ingestMetrics, type MetricsRegistry } from '../../core/metrics.ts';
-import { decodeBatch } from './batch-decode.ts';
+import { decodeBatch, type DecodedBatch } from './batch-decode.ts';
+import { DecodePool } from './decode-pool.ts';
 import { BatchTracker, type IngestWriter } from './batch-tracker.ts';
 import { CLIENT_LOG_LEVELS, clientLogCreator } from './client-log.ts';
 import { Committer } from './committer.ts';
@@ -105,6 +106,7 @@ export async function startKafkaIngest(deps: KafkaIngestDeps): Promise<KafkaInge
     onPauseChange: () => syncPauses(),
   });
   const s = new IngestState(k.groupId, k.topics, tracker, tuning.brokerStaleMs);
+  const pool = tuning.decodeWorkers > 0 ? new DecodePool(tuning.decodeWorkers, log) : null;
 
   /** Applies the wanted pause state to kafkajs, partition by partition. */
   function syncPauses(): void {
@@ -170,34 +172,46 @@ export async function startKafkaIngest(deps: KafkaIngestDeps): Promise<KafkaInge
     }
 
     const t0 = performance.now();
-    const decoded = decodeBatch(topic, partition, batch.messages, now);
-    if (decoded.retry) {
-      log.warn({ topic, partition, err: errorMessage(decoded.retry.error) }, 'pipeline asked to retry the batch; fetching it again');
-      return;
-    }
     const lastOffset = batch.lastOffset();
     payload.resolveOffset(lastOffset);
-    const messages = batch.messages.length;
+    const { messages } = batch;
+    let bytes = 0;
+    for (const m of messages) bytes += (m.value?.length ?? 0) + 64;
     tracker.track(ledger, {
       topic,
       partition,
       epoch,
       fetchedOffset: fetched,
       nextOffset: BigInt(lastOffset) + 1n,
-      messages,
-      events: decoded.lines.length,
-      bytes: decoded.bytes,
+      messages: messages.length,
+      events: 0,
+      bytes,
       receivedAt: t0,
-      reasons: decoded.reasons,
-      lines: decoded.lines,
-      deadLetters: decoded.deadLetters,
-      state: 'writing',
+      reasons: new Map(),
+      decode: () => decode(topic, partition, messages, now, t0),
+      text: null,
+      deadLetters: null,
+      released: false,
+      state: 'decoding',
       attempts: 0,
       retryTimer: null,
     });
-    metrics.consumed.inc({ topic }, messages);
-    metrics.batchMessages.observe(messages);
-    metrics.batchDecodeSeconds.observe((performance.now() - t0) / 1000);
+    metrics.consumed.inc({ topic }, messages.length);
+    metrics.batchMessages.observe(messages.length);
+  }
+
+  /** The pipeline step over a batch: on a decode worker when there are any, else right here. */
+  function decode(topic: string, partition: number, messages: KafkaMessage[], nowMs: number, t0: number): DecodedBatch | Promise<DecodedBatch> {
+    const observe = (d: DecodedBatch) => {
+      metrics.batchDecodeSeconds.observe((performance.now() - t0) / 1000);
+      return d;
+    };
+    if (!pool) return observe(decodeBatch(topic, partition, messages, nowMs));
+    return pool.decode(topic, partition, messages, nowMs).then(observe, (err: unknown) => {
+      // A worker died with the batch on it: decode here instead; nothing is lost.
+      log.warn({ topic, partition, err: errorMessage(err) }, 'decode worker failed; decoding the batch in process');
+      return observe(decodeBatch(topic, partition, messages, nowMs));
+    });
   }
 
   function wire(c: Consumer): void {
@@ -339,6 +353,7 @@ export async function startKafkaIngest(deps: KafkaIngestDeps): Promise<KafkaInge
       consumer = null;
       if (c) await withDeadline(c.disconnect().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'disconnect failed')), deadline);
       await withDeadline(starts.close(), deadline);
+      await pool?.close();
       removeProbe();
       s.state = 'stopped';
       const report = { clean, abandonedBatches: abandoned, durationMs: Date.now() - t0 };

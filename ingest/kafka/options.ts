@@ -28,11 +28,16 @@ export interface KafkaIngestTuning {
   restartDelayMs: number;
   /** No batch, heartbeat or commit for this long marks the brokers unreachable. */
   brokerStaleMs: number;
+  /**
+   * Worker threads that decode, validate and encode batches (0: on the consumer
+   * thread). One takes the JSON work off the thread kafkajs runs on.
+   */
+  decodeWorkers: number;
   /** Log level of the kafkajs client's own messages (they go to the process log). */
   clientLogLevel: 'error' | 'warn' | 'info' | 'debug';
 }
 
-export const DEFAULT_TUNING: Omit<KafkaIngestTuning, 'retryBaseMs' | 'retryMaxMs'> = {
+export const DEFAULT_TUNING: Omit<KafkaIngestTuning, 'retryBaseMs' | 'retryMaxMs' | 'decodeWorkers'> = {
   maxBytes: 16 * 1024 * 1024,
   maxBytesPerPartition: 1024 * 1024,
   maxWaitTimeInMs: 250,
@@ -53,6 +58,7 @@ export function resolveTuning(config: Config, overrides: Partial<KafkaIngestTuni
     ...DEFAULT_TUNING,
     retryBaseMs: config.ingest.retryBaseMs,
     retryMaxMs: config.ingest.retryMaxMs,
+    decodeWorkers: config.kafka.decodeWorkers,
     ...stripUndefined(overrides),
   };
 }

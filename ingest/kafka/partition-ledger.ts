@@ -3,8 +3,9 @@
 // their writes may finish in any order, and the commit position only advances over
 // an unbroken prefix of stored batches. A batch is committed whole or not at all.
 import type { DeadLetterRow } from '../../core/events/dead-letter.ts';
+import type { DecodedBatch } from './batch-decode.ts';
 
-export type EntryState = 'writing' | 'failed' | 'stored' | 'abandoned';
+export type EntryState = 'decoding' | 'writing' | 'failed' | 'stored' | 'abandoned';
 
 export interface LedgerEntry {
   readonly topic: string;
@@ -15,15 +16,24 @@ export interface LedgerEntry {
   /** Commit position once this batch is stored: last offset + 1. */
   readonly nextOffset: bigint;
   readonly messages: number;
-  readonly events: number;
+  /** Accepted events (known once decoded). */
+  events: number;
+  /** Size of the batch's message values: its share of the in-flight memory bound. */
   readonly bytes: number;
   /** performance.now() when the batch reached the consumer. */
   readonly receivedAt: number;
   /** Dead letters by reason, counted into metrics once stored. */
-  readonly reasons: ReadonlyMap<string, number>;
-  /** Released (null) once stored or abandoned, so memory follows what is still pending. */
-  lines: string[] | null;
+  reasons: ReadonlyMap<string, number>;
+  /**
+   * Produces the rows, on a decode worker or in process; cleared once decoded. A
+   * decode that asked for a retry is run again with the batch's next attempt.
+   */
+  decode: (() => DecodedBatch | Promise<DecodedBatch>) | null;
+  /** The rows, '\n'-joined; released (null) once stored or abandoned, so memory follows what is still pending. */
+  text: string | null;
   deadLetters: DeadLetterRow[] | null;
+  /** Set once its rows and its share of the in-flight bounds were given back. */
+  released: boolean;
   state: EntryState;
   attempts: number;
   retryTimer: NodeJS.Timeout | null;

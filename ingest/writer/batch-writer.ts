@@ -47,15 +47,25 @@ export interface WriterStats {
   lastFlushAt: number | null;
 }
 
+/** Rows already encoded and joined by '\n' (the Kafka consumer's decode workers produce them so). */
+export interface EncodedRows {
+  format: RowFormat;
+  text: string;
+  /** Number of rows (lines) in `text`. */
+  count: number;
+}
+
 interface Pending {
   events: string[];
-  /** JSONCompactEachRow lines (the Kafka consumer's encoding); inserted separately. */
+  /** JSONCompactEachRow text (the Kafka consumer's encoding): single lines or '\n'-joined chunks. */
   compactEvents: string[];
+  compactRows: number;
   deadLetters: string[];
   waiters: Array<{ resolve: (r: FlushReport) => void; reject: (e: unknown) => void }>;
 }
 
-const emptyPending = (): Pending => ({ events: [], compactEvents: [], deadLetters: [], waiters: [] });
+const emptyPending = (): Pending => ({ events: [], compactEvents: [], compactRows: 0, deadLetters: [], waiters: [] });
+const rowsOf = (p: Pending): number => p.events.length + p.compactRows + p.deadLetters.length;
 
 export class BatchWriter {
   private pending: Pending = emptyPending();
@@ -92,11 +102,40 @@ export class BatchWriter {
   write(eventLines: readonly string[], deadLetters: readonly DeadLetterRow[] = [], format: RowFormat = 'JSONEachRow'): Promise<FlushReport> {
     if (this.closed) return Promise.reject(new TicketPulseError('internal', 'the batch writer is closed'));
     const p = this.pending;
-    const target = format === 'JSONCompactEachRow' ? p.compactEvents : p.events;
-    for (const line of eventLines) target.push(line);
+    if (format === 'JSONCompactEachRow') {
+      for (const line of eventLines) p.compactEvents.push(line);
+      p.compactRows += eventLines.length;
+    } else {
+      for (const line of eventLines) p.events.push(line);
+    }
+    return this.buffered(p, deadLetters, eventLines.length);
+  }
+
+  /**
+   * Buffers rows that arrive already joined (one string for a whole Kafka batch),
+   * which saves splitting them into lines only to join them again for the INSERT.
+   */
+  writeEncoded(rows: EncodedRows, deadLetters: readonly DeadLetterRow[] = []): Promise<FlushReport> {
+    if (this.closed) return Promise.reject(new TicketPulseError('internal', 'the batch writer is closed'));
+    const p = this.pending;
+    if (rows.count > 0) {
+      if (rows.format === 'JSONCompactEachRow') {
+        p.compactEvents.push(rows.text);
+        p.compactRows += rows.count;
+      } else {
+        // Keyed rows are counted by line; a chunk is split (rare: the consumer sends compact rows).
+        for (const line of rows.text.split('\n')) p.events.push(line);
+      }
+    }
+    return this.buffered(p, deadLetters, rows.count);
+  }
+
+  private buffered(p: Pending, deadLetters: readonly DeadLetterRow[], added: number): Promise<FlushReport> {
+    // Nothing to store is stored already: no flush (and no empty INSERT) for it.
+    if (added === 0 && deadLetters.length === 0) return Promise.resolve({ events: 0, deadLetters: 0, attempts: 0, durationMs: 0 });
     for (const dl of deadLetters) p.deadLetters.push(JSON.stringify(dl));
     const done = new Promise<FlushReport>((resolve, reject) => p.waiters.push({ resolve, reject }));
-    if (p.events.length + p.compactEvents.length + p.deadLetters.length >= this.opts.batchRows) this.flushPending();
+    if (rowsOf(p) >= this.opts.batchRows) this.flushPending();
     else this.armTimer();
     return done;
   }
@@ -115,7 +154,7 @@ export class BatchWriter {
 
   /** Rows waiting in the buffer or in flight (callers use it for backpressure). */
   get bufferedRows(): number {
-    return this.pending.events.length + this.pending.compactEvents.length + this.pending.deadLetters.length + this.inFlight;
+    return rowsOf(this.pending) + this.inFlight;
   }
 
   getStats(): WriterStats {
@@ -140,7 +179,7 @@ export class BatchWriter {
     const batch = this.pending;
     if (batch.waiters.length === 0) return;
     this.pending = emptyPending();
-    this.inFlight += batch.events.length + batch.compactEvents.length + batch.deadLetters.length;
+    this.inFlight += rowsOf(batch);
     let done!: () => void;
     const settled = new Promise<void>((r) => (done = r));
     this.outstanding.add(settled);
@@ -163,7 +202,7 @@ export class BatchWriter {
   }
 
   private async run(batch: Pending): Promise<void> {
-    const rows = batch.events.length + batch.compactEvents.length + batch.deadLetters.length;
+    const rows = rowsOf(batch);
     try {
       const report = await this.store(batch);
       for (const w of batch.waiters) w.resolve(report);
@@ -183,11 +222,11 @@ export class BatchWriter {
     attempts += await this.withRetry(() => this.opts.inserter.insert('ticket_events', TICKET_EVENT_COLUMNS, batch.events), batch.events.length);
     attempts += await this.withRetry(
       () => this.opts.inserter.insert('ticket_events', TICKET_EVENT_COLUMNS, batch.compactEvents, 'JSONCompactEachRow'),
-      batch.compactEvents.length,
+      batch.compactRows,
     );
     attempts += await this.withRetry(() => this.opts.inserter.insert('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters), batch.deadLetters.length);
     const report: FlushReport = {
-      events: batch.events.length + batch.compactEvents.length,
+      events: batch.events.length + batch.compactRows,
       deadLetters: batch.deadLetters.length,
       attempts,
       durationMs: performance.now() - started,

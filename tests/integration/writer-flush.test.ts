@@ -220,3 +220,28 @@ describe('batching writer: retry backoff', () => {
     expect(await stored()).toBe(40);
   });
 });
+
+describe('batching writer: pre-joined rows (the Kafka decode workers)', () => {
+  it('counts a joined chunk by its rows, for the size trigger and the report, and stores every row', async () => {
+    const reports: FlushReport[] = [];
+    const w = new BatchWriter({ inserter: new ClickHouseInserter(t.ch), batchRows: 40, flushIntervalMs: 600_000, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 100, onFlush: (r) => reports.push(r) });
+    const c = { nowMs: Date.now(), receivedAt: toClickHouseTime(Date.now()), rowFormat: 'JSONCompactEachRow' as const };
+    const compact = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const r = processMessage(JSON.stringify(makeEvent(5_000 + from + i)), { source: 'kafka', topic: 't', partition: 0, offset: from + i }, c);
+        if (r.kind !== 'ok') throw new Error('fixture invalid');
+        return r.line;
+      });
+    // 25 rows as one chunk, then 15 single compact lines: 40 rows → one size-triggered flush.
+    const a = w.writeEncoded({ format: 'JSONCompactEachRow', text: compact(0, 25).join('\n'), count: 25 });
+    const b = w.write(compact(25, 15), [], 'JSONCompactEachRow');
+    // An empty chunk has nothing to store: stored at once, no flush for it.
+    expect(await w.writeEncoded({ format: 'JSONCompactEachRow', text: '', count: 0 })).toMatchObject({ events: 0, deadLetters: 0 });
+    const [ra, rb] = await within(Promise.all([a, b]), 30_000, 'the size-triggered flush');
+    expect(ra).toBe(rb);
+    expect(ra.events).toBe(40);
+    await w.close();
+    expect(reports.map((r) => r.events)).toEqual([40]);
+    expect(await stored()).toBe(40);
+  });
+});
