@@ -48,6 +48,8 @@ export class BatchTracker {
   private inFlightMessagesValue = 0;
   private inFlightBytesValue = 0;
   private backpressured = false;
+  /** Handlers waiting for the in-flight bounds to be relieved. */
+  private relief: Array<() => void> = [];
   readonly counters: TrackerCounters = { consumed: 0, eventsStored: 0, deadLettersStored: 0, insertFailures: 0, abandonedBatches: 0 };
 
   constructor(private readonly opts: BatchTrackerOptions) {}
@@ -68,9 +70,30 @@ export class BatchTracker {
     return this.backpressured;
   }
 
-  /** True if this partition's fetching should be paused (its write failed, or too much is in flight). */
+  /**
+   * True if this partition's fetching should be paused: its write failed and waits for
+   * a retry. Too much in flight is not a reason to pause: kafkajs sleeps a whole
+   * maxWaitTime whenever every partition is paused, which idled the pipeline once per
+   * insert; the consumer holds its eachBatch handler instead (whenRelieved).
+   */
   shouldPause(topic: string, partition: number): boolean {
-    return this.backpressured || this.failing.has(tpKey(topic, partition));
+    return this.failing.has(tpKey(topic, partition));
+  }
+
+  /** Resolves once the in-flight bounds are relieved, or after `maxMs` (so the caller can heartbeat). */
+  whenRelieved(maxMs: number): Promise<void> {
+    if (!this.backpressured) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxMs);
+      const relief = this.relief;
+      function done() {
+        clearTimeout(timer);
+        const i = relief.indexOf(done);
+        if (i >= 0) relief.splice(i, 1);
+        resolve();
+      }
+      relief.push(done);
+    });
   }
 
   get failingPartitions(): number {
@@ -261,6 +284,7 @@ export class BatchTracker {
       this.opts.onPauseChange();
     } else if (this.backpressured && under) {
       this.backpressured = false;
+      for (const done of [...this.relief]) done();
       this.opts.onPauseChange();
     }
   }

@@ -198,6 +198,14 @@ export async function startKafkaIngest(deps: KafkaIngestDeps): Promise<KafkaInge
     });
     metrics.consumed.inc({ topic }, messages.length);
     metrics.batchMessages.observe(messages.length);
+
+    // Back-pressure: while too much waits for ClickHouse, this handler does not return,
+    // so kafkajs fetches nothing more; it heartbeats meanwhile to stay in the group, and
+    // lets go at once on a rebalance or stop.
+    while (tracker.isBackpressured && !s.stopping && payload.isRunning() && !payload.isStale()) {
+      await tracker.whenRelieved(tuning.heartbeatInterval);
+      if (tracker.isBackpressured) await payload.heartbeat().catch(() => undefined);
+    }
   }
 
   /** The pipeline step over a batch: on a decode worker when there are any, else right here. */

@@ -85,6 +85,7 @@ export function formatStatusLine(s: KafkaIngestStatus, prev: StatusLineState, no
     `in flight ${fmt(s.inFlightMessages)}`,
   ];
   if (s.pausedPartitions > 0) parts.push(`paused ${s.pausedPartitions} (${s.pauseReasons.join(', ')})`);
+  else if (s.pauseReasons.length > 0) parts.push(`holding fetches (${s.pauseReasons.join(', ')})`);
   parts.push(s.lastCommitAt === null ? 'no commit yet' : `last commit ${((now - s.lastCommitAt) / 1000).toFixed(1)} s ago`);
   if (s.insertFailures > 0) parts.push(`insert failures ${s.insertFailures}`);
   if (s.commitFailures > 0) parts.push(`commit failures ${s.commitFailures}`);
