@@ -9,6 +9,7 @@ import { labelClusters } from './labels.ts';
 import { profileClusters } from './profiles.ts';
 import { SeededRandom } from './random.ts';
 import { exactCosineSilhouette, mergePath } from './select-k.ts';
+import { DEFAULT_SMOOTHING_NEIGHBOURS, smoothEmbedding } from './smoothing.ts';
 import type {
   ClusterOptions,
   ClusteringProgress,
@@ -35,6 +36,8 @@ export const DEFAULT_MASKED_ATTRIBUTES: readonly string[] = ['product'];
 const CHUNK = 5_000;
 const REFINE_ITERATIONS = 15;
 const TERM_CENTROID_TERMS = 20;
+/** Smoothing neighbours are capped at ⌊n / this⌋ (see clusterTickets). */
+const SMOOTHING_MAX_SHARE_INVERSE = 10;
 
 export function clusterTickets(tickets: readonly TicketText[], opts: ClusterOptions = {}): ClusteringResult {
   const t0 = performance.now();
@@ -57,18 +60,32 @@ export function clusterTickets(tickets: readonly TicketText[], opts: ClusterOpti
   const tfidf = transformChunked(model, texts, (done) => progress('features', done, n));
   const emb = model.embed(tfidf);
   const d = emb.dims;
-  const x = emb.vectors;
+  const raw = emb.vectors;
   const t1 = performance.now();
 
   if (n === 0 || d === 0) {
-    return emptyOrSingle(tickets, texts, model, x, d, n, t0, t1);
+    return emptyOrSingle(tickets, texts, model, raw, d, n, t0, t1);
   }
 
   // Working set.
   const wsSize = Math.max(1, opts.workingSetSize ?? DEFAULT_WORKING_SET);
   const wIdx = n > wsSize ? Int32Array.from(new SeededRandom(seed, 0x3a5).sample(n, wsSize)).sort() : null;
   const wn = wIdx ? wIdx.length : n;
-  const wx = wIdx ? gatherRows(x, wIdx, d) : x;
+
+  // Neighbourhood smoothing: exact kNN within the working set, the rest against it. A
+  // neighbourhood is at most a tenth of the tickets, so a handful of tickets is not
+  // averaged into one blur (fewer than 20 tickets: no smoothing).
+  const requested = opts.smoothingNeighbours ?? DEFAULT_SMOOTHING_NEIGHBOURS;
+  if (!Number.isInteger(requested) || requested < 0) throw new RangeError('smoothingNeighbours must be a non-negative integer');
+  const neighbours = Math.min(requested, Math.floor(wn / SMOOTHING_MAX_SHARE_INVERSE));
+  let x = raw;
+  let wx: Float64Array;
+  if (neighbours > 0) {
+    progress('smooth', 0, n);
+    ({ working: wx, all: x } = smoothEmbedding(raw, n, d, wIdx, neighbours, seed, (done) => progress('smooth', done, n)));
+    progress('smooth', n, n);
+  } else wx = wIdx ? gatherRows(raw, wIdx, d) : raw;
+  const t1s = neighbours > 0 ? performance.now() : t1;
   const distinct = countDistinctRows(wx, wn, d, 1000);
 
   // k.
@@ -135,7 +152,8 @@ export function clusterTickets(tickets: readonly TicketText[], opts: ClusterOpti
     selection,
     timings: {
       featuresMs: t1 - t0,
-      selectMs: t2 - t1,
+      smoothMs: t1s - t1,
+      selectMs: t2 - t1s,
       kmeansMs: t3 - t2,
       refineMs: t4 - t3,
       describeMs: t5 - t4,
@@ -286,7 +304,7 @@ function emptyOrSingle(
   t1: number,
 ): ClusteringResult {
   const now = performance.now();
-  const timings = { featuresMs: t1 - t0, selectMs: 0, kmeansMs: 0, refineMs: 0, describeMs: now - t1, totalMs: now - t0 };
+  const timings = { featuresMs: t1 - t0, smoothMs: 0, selectMs: 0, kmeansMs: 0, refineMs: 0, describeMs: now - t1, totalMs: now - t0 };
   const selection: KSelection = { method: 'fixed', curve: [], silhouette: 0 };
   if (n === 0) return { k: 0, clusters: [], assignments: new Int32Array(0), featureModel: model, selection, timings };
   // Texts without a single known term: one cluster, nothing to tell them apart.

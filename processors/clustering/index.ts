@@ -24,6 +24,17 @@ export type {
 export { sphericalKMeans, refineKMeans, kmeansPlusPlus } from './kmeans.ts';
 export type { KMeansOptions, KMeansResult } from './kmeans.ts';
 export { exactCosineSilhouette, mergePath } from './select-k.ts';
+export {
+  exactCosineKnn,
+  approximateCosineKnn,
+  buildPoolIndex,
+  smoothRows,
+  smoothEmbedding,
+  uniqueRows,
+  DEFAULT_SMOOTHING_NEIGHBOURS,
+  SMOOTHING_PROBES,
+} from './smoothing.ts';
+export type { KnnGraph, PoolIndex, SmoothOptions, UniqueRows } from './smoothing.ts';
 export type { SilhouettePoint, MergePath } from './select-k.ts';
 export { labelClusters, clusterLanguage, textLanguage } from './labels.ts';
 export type { TopTerm, ClusterLanguage, LabelOptions, ClusterLabel } from './labels.ts';

@@ -15,7 +15,7 @@ export interface TicketText {
   attributes?: Readonly<Record<string, string>>;
 }
 
-export type ClusteringStage = 'fit' | 'features' | 'select-k' | 'kmeans' | 'refine' | 'describe';
+export type ClusteringStage = 'fit' | 'features' | 'smooth' | 'select-k' | 'kmeans' | 'refine' | 'describe';
 
 export interface ClusteringProgress {
   stage: ClusteringStage;
@@ -42,6 +42,13 @@ export interface ClusterOptions {
    * product shows up in the profile instead. [] turns it off.
    */
   maskAttributes?: readonly string[];
+  /**
+   * Neighbourhood smoothing: each ticket's vector becomes the normalised mean of itself
+   * and its this-many nearest tickets by cosine before clustering (default 10; 0 turns
+   * it off). Exact within the working set; other tickets search the working set through
+   * an inverted-file index.
+   */
+  smoothingNeighbours?: number;
   /** Feature settings when no featureModel is given. */
   features?: FeatureOptions;
   /** A model fitted on a reference window: texts are projected into its space, so centroids are comparable across runs. */
@@ -91,6 +98,8 @@ export interface KSelection {
 
 export interface ClusteringTimings {
   featuresMs: number;
+  /** kNN search and smoothing (0 when off). */
+  smoothMs: number;
   selectMs: number;
   kmeansMs: number;
   refineMs: number;

@@ -5,7 +5,10 @@
 // first. An unmatched cluster is new; an unmatched previous cluster is closed. One
 // fallback: a previous cluster with an open alert and a new cluster concentrated on
 // the same attribute value are the same root cause even if the wording drifted, so
-// they match at half the threshold — otherwise one incident would alert twice.
+// they match at half the threshold — otherwise one incident would alert twice. Such
+// same-cause pairs are matched before all others: when a cluster splits into the
+// incident's tickets and the everyday ones, the open alert follows the incident, not
+// the larger share of the old wording.
 import type { RootCauseConfig } from '../../core/config/root-cause.ts';
 import { termCosine } from '../clustering/index.ts';
 import type { ClusterStatus, ObservedCluster, TrackedCluster } from './types.ts';
@@ -27,15 +30,15 @@ export function matchClusters(
   current: readonly Pick<ObservedCluster, 'termCentroid' | 'concentration'>[],
   threshold: number,
 ): Map<number, number> {
-  const pairs: Array<{ c: number; p: number; sim: number }> = [];
+  const pairs: Array<{ c: number; p: number; sim: number; cause: boolean }> = [];
   current.forEach((cur, c) => {
     previous.forEach((prev, p) => {
       const sim = termCosine(cur.termCentroid, prev.termCentroid);
       const sameCause = prev.alerted && concentrationKey(prev.concentration) !== null && concentrationKey(prev.concentration) === concentrationKey(cur.concentration);
-      if (sim >= threshold || (sameCause && sim >= threshold / 2)) pairs.push({ c, p, sim });
+      if (sim >= threshold || (sameCause && sim >= threshold / 2)) pairs.push({ c, p, sim, cause: sameCause });
     });
   });
-  pairs.sort((a, b) => b.sim - a.sim || a.c - b.c || a.p - b.p);
+  pairs.sort((a, b) => Number(b.cause) - Number(a.cause) || b.sim - a.sim || a.c - b.c || a.p - b.p);
   const out = new Map<number, number>();
   const usedPrev = new Set<number>();
   for (const { c, p } of pairs) {
