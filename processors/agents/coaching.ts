@@ -49,21 +49,29 @@ export function findCoachingInsights(
   populations: readonly SkillPopulation[],
   opts: CoachingOptions,
 ): AgentQualityAlert[] {
-  const pops = new Map(populations.filter((p) => p.window_days === opts.windowDays).map((p) => [p.skill, p] as const));
   const out: AgentQualityAlert[] = [];
+  for (const { s, metric, est, pop } of comparable(scores, populations, opts)) {
+    if (est.hi < pop[metric].mean - opts.margin) out.push(insight(s, metric, est, pop, opts));
+  }
+  return out;
+}
+
+/**
+ * Every (agent, skill, metric) in the window with enough samples and a comparison group
+ * of at least two agents: what raising and clearing both judge.
+ */
+function* comparable(scores: readonly AgentSkillScore[], populations: readonly SkillPopulation[], opts: CoachingOptions) {
+  const pops = new Map(populations.filter((p) => p.window_days === opts.windowDays).map((p) => [p.skill, p] as const));
   for (const s of scores) {
     if (s.window_days !== opts.windowDays) continue;
     const pop = pops.get(s.skill);
     if (!pop) continue;
     for (const metric of METRICS) {
       const est = s[metric];
-      const prior = pop[metric];
-      if (est.n < opts.minSamples || prior.agents < 2) continue;
-      if (!(est.hi < prior.mean - opts.margin)) continue;
-      out.push(insight(s, metric, est, pop, opts));
+      if (est.n < opts.minSamples || pop[metric].agents < 2) continue;
+      yield { s, metric, est, pop };
     }
   }
-  return out;
 }
 
 function insight(s: AgentSkillScore, metric: CoachingMetric, est: RateEstimate, pop: SkillPopulation, opts: CoachingOptions): AgentQualityAlert {
@@ -115,22 +123,13 @@ export function findClearedInsights(
   opts: CoachingOptions,
   previous: readonly AgentSkillScore[] = [],
 ): string[] {
-  const pops = new Map(populations.filter((p) => p.window_days === opts.windowDays).map((p) => [p.skill, p] as const));
   const out: string[] = [];
   const present = new Set<string>();
-  for (const s of scores) {
-    if (s.window_days !== opts.windowDays) continue;
-    present.add(`${s.agent_id}\u0000${s.skill}`);
-    const pop = pops.get(s.skill);
-    if (!pop) continue;
-    for (const metric of METRICS) {
-      const est = s[metric];
-      const prior = pop[metric];
-      if (est.n < opts.minSamples || prior.agents < 2) continue;
-      const line = prior.mean - opts.margin;
-      // (The second test only matters for extremely skewed posteriors, whose mean can lie above the interval.)
-      if (est.mean >= line && !(est.hi < line)) out.push(coachingDedupKey(s.agent_id, s.skill, metric));
-    }
+  for (const s of scores) if (s.window_days === opts.windowDays) present.add(`${s.agent_id}\u0000${s.skill}`);
+  for (const { s, metric, est, pop } of comparable(scores, populations, opts)) {
+    const line = pop[metric].mean - opts.margin;
+    // (The second test only matters for extremely skewed posteriors, whose mean can lie above the interval.)
+    if (est.mean >= line && !(est.hi < line)) out.push(coachingDedupKey(s.agent_id, s.skill, metric));
   }
   for (const s of previous) {
     if (s.window_days !== opts.windowDays || present.has(`${s.agent_id}\u0000${s.skill}`)) continue;
