@@ -40,6 +40,9 @@ export interface TrackerCounters {
   abandonedBatches: number;
 }
 
+/** Share of the in-flight bounds below which back-pressure is relieved. */
+const RELIEF_SHARE = 0.8;
+
 export class BatchTracker {
   private epochValue = 0;
   private readonly ledgers = new Map<string, PartitionLedger>();
@@ -277,8 +280,11 @@ export class BatchTracker {
   private updateBackpressure(): void {
     const { maxInFlightMessages, maxInFlightBytes } = this.opts;
     const over = this.inFlightMessagesValue >= maxInFlightMessages || this.inFlightBytesValue >= maxInFlightBytes;
-    // Resume at half the bounds, so the partitions do not flap on every stored batch.
-    const under = this.inFlightMessagesValue <= maxInFlightMessages / 2 && this.inFlightBytesValue <= maxInFlightBytes / 2;
+    // Relieved at 80% of the bounds: enough hysteresis not to toggle on every stored
+    // batch, and fetching resumes while the next insert still has rows to work on.
+    // Relieving at half left the insert thread idle between inserts (measured: 1M
+    // events, phase (c), 66–74k events/s at 50% against 75–91k at 80%; docs/performance.md).
+    const under = this.inFlightMessagesValue <= maxInFlightMessages * RELIEF_SHARE && this.inFlightBytesValue <= maxInFlightBytes * RELIEF_SHARE;
     if (!this.backpressured && over) {
       this.backpressured = true;
       this.opts.onPauseChange();
