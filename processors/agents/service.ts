@@ -242,16 +242,16 @@ export class AgentsService {
    * ends the pass: the alert service is not answering, and the next run tries again.
    */
   private async clearInsights(keys: readonly string[]): Promise<number> {
+    // The episode is over: a new drop below the group is a new insight, raised at once.
+    for (const key of keys) this.raisedAt.delete(key);
+    const onClear = this.opts.onClear;
+    if (!onClear) return 0;
     let cleared = 0;
     for (const [i, key] of keys.entries()) {
-      // The episode is over: a new drop below the group is a new insight, raised at once.
-      this.raisedAt.delete(key);
-      if (!this.opts.onClear) continue;
       try {
-        if ((await this.opts.onClear(key)) != null) cleared++;
+        if ((await onClear(key)) != null) cleared++;
       } catch (err) {
         this.opts.log?.warn({ err, key, skipped: keys.length - i - 1 }, 'could not clear the agent_quality alert; the next run tries again');
-        for (const rest of keys.slice(i + 1)) this.raisedAt.delete(rest);
         break;
       }
     }
