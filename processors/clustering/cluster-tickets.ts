@@ -4,7 +4,7 @@
 // centroids are then refined on every ticket, which keeps 100k tickets within a minute.
 import { FeatureModel, maskAttributeValues, type CsrMatrix } from './features/index.ts';
 import { csrSelectRows } from './features/sparse.ts';
-import { normaliseRow, refineKMeans, sphericalKMeans, type KMeansResult } from './kmeans.ts';
+import { gatherRows, normaliseRow, refineKMeans, sphericalKMeans, type KMeansResult } from './kmeans.ts';
 import { labelClusters } from './labels.ts';
 import { profileClusters } from './profiles.ts';
 import { SeededRandom } from './random.ts';
@@ -197,12 +197,6 @@ function concatRows(parts: CsrMatrix[]): CsrMatrix {
     off += p.indices.length;
   }
   return { rows, cols: parts[0]?.cols ?? 0, indptr, indices, data };
-}
-
-function gatherRows(x: Float64Array, idx: Int32Array, d: number): Float64Array {
-  const out = new Float64Array(idx.length * d);
-  for (let r = 0; r < idx.length; r++) out.set(x.subarray(idx[r] * d, idx[r] * d + d), r * d);
-  return out;
 }
 
 /** Distinct rows, counted up to `cap` (more than that never limits k here). */

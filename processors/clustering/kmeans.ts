@@ -154,6 +154,13 @@ export function updateCentroids(
   return counts;
 }
 
+/** Rows `idx` of the row-major n × d matrix x, in that order, as a new matrix. */
+export function gatherRows(x: Float64Array, idx: ArrayLike<number>, d: number): Float64Array {
+  const out = new Float64Array(idx.length * d);
+  for (let r = 0; r < idx.length; r++) out.set(x.subarray(idx[r] * d, idx[r] * d + d), r * d);
+  return out;
+}
+
 export function normaliseRow(m: Float64Array, j: number, d: number): void {
   const o = j * d;
   let s = 0;

@@ -8,7 +8,7 @@
 // neighbours in the working set through a small inverted-file index (IVF, as FAISS): the
 // pool is over-clustered into ⌈√n⌉ lists and only the nearest lists are searched.
 // Identical rows are collapsed first and searched once.
-import { sphericalKMeans } from './kmeans.ts';
+import { gatherRows, normaliseRow, sphericalKMeans } from './kmeans.ts';
 
 export interface KnnGraph {
   /** Neighbours kept per row (≤ requested m; fewer when the pool is smaller). */
@@ -106,9 +106,7 @@ export function buildPoolIndex(pool: Float64Array, poolRows: number, d: number, 
   const fill = start.slice(0, km.k);
   const order = new Int32Array(poolRows);
   for (let i = 0; i < poolRows; i++) order[fill[km.assignments[i]]++] = i;
-  const rows = new Float64Array(poolRows * d);
-  order.forEach((i, u) => rows.set(pool.subarray(i * d, i * d + d), u * d));
-  return { poolRows, d, lists: km.k, centroids: km.centroids, start, order, rows };
+  return { poolRows, d, lists: km.k, centroids: km.centroids, start, order, rows: gatherRows(pool, order, d) };
 }
 
 /**
@@ -262,10 +260,7 @@ export function smoothRows(x: Float64Array, rows: number, d: number, graph: KnnG
       const jo = j * d;
       for (let t = 0; t < d; t++) out[o + t] += c * pool[jo + t];
     }
-    let s = 0;
-    for (let t = 0; t < d; t++) s += out[o + t] * out[o + t];
-    const inv = 1 / Math.sqrt(s);
-    for (let t = 0; t < d; t++) out[o + t] *= inv;
+    normaliseRow(out, i, d);
   }
   return out;
 }
@@ -318,9 +313,7 @@ export function uniqueRows(x: Float64Array, d: number, n: number, ids?: Int32Arr
     sizes[u]++;
     of[r] = u;
   }
-  const rows = new Float64Array(first.length * d);
-  first.forEach((i, u) => rows.set(x.subarray(i * d, i * d + d), u * d));
-  return { rows, size: first.length, count: Int32Array.from(sizes), of };
+  return { rows: gatherRows(x, first, d), size: first.length, count: Int32Array.from(sizes), of };
 }
 
 /** Inverted lists searched per ticket outside the working set. */
