@@ -8,7 +8,7 @@ import { toDeadLetter, type DeadLetterRow } from '../../core/events/dead-letter.
 import { processMessage, type RowFormat } from '../pipeline.ts';
 
 /** The encoding of the rows decodeBatch returns; the writer must be told the same. */
-export const ROW_FORMAT: RowFormat = 'JSONCompactEachRow';
+export const ROW_FORMAT = 'JSONCompactEachRow' as const satisfies RowFormat;
 
 export interface DecodedBatch {
   /** The accepted events' rows, one line each, joined by '\n' ('' when none). */

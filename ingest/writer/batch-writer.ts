@@ -49,7 +49,8 @@ export interface WriterStats {
 
 /** Rows already encoded and joined by '\n' (the Kafka consumer's decode workers produce them so). */
 export interface EncodedRows {
-  format: RowFormat;
+  /** Only compact rows arrive joined (keyed rows go through write(), line by line). */
+  format: 'JSONCompactEachRow';
   text: string;
   /** Number of rows (lines) in `text`. */
   count: number;
@@ -119,13 +120,8 @@ export class BatchWriter {
     if (this.closed) return Promise.reject(new TicketPulseError('internal', 'the batch writer is closed'));
     const p = this.pending;
     if (rows.count > 0) {
-      if (rows.format === 'JSONCompactEachRow') {
-        p.compactEvents.push(rows.text);
-        p.compactRows += rows.count;
-      } else {
-        // Keyed rows are counted by line; a chunk is split (rare: the consumer sends compact rows).
-        for (const line of rows.text.split('\n')) p.events.push(line);
-      }
+      p.compactEvents.push(rows.text);
+      p.compactRows += rows.count;
     }
     return this.buffered(p, deadLetters, rows.count);
   }
