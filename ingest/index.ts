@@ -1,5 +1,5 @@
-export { BatchWriter, ClickHouseInserter, backoff, INSERT_SETTINGS } from './writer/index.ts';
-export type { BatchWriterOptions, FlushReport, WriterStats, Inserter } from './writer/index.ts';
+export { BatchWriter, ClickHouseInserter, backoff, INSERT_SETTINGS, rowCount } from './writer/index.ts';
+export type { BatchWriterOptions, FlushReport, WriterStats, Inserter, InsertRows, RowBytes } from './writer/index.ts';
 export { HttpIngestor } from './http-ingest.ts';
 export { processMessage, processValue } from './pipeline.ts';
 export type { StepResult, StepContext } from './pipeline.ts';

@@ -102,3 +102,12 @@ export function toCompactLine(event: TicketEvent, occurredMs: number, origin: Or
     origin.offset === undefined ? -1 : Number(origin.offset),
   ]);
 }
+
+/**
+ * The columns after the event's own in a compact line, up to the offset (which
+ * differs per message): received_at, source, topic, partition — as toCompactLine
+ * writes them. The Kafka consumer's fast path builds it once per batch.
+ */
+export function compactLineTail(origin: Omit<Origin, 'offset'>, receivedAt: string): string {
+  return `,${JSON.stringify(receivedAt)},${JSON.stringify(origin.source)},${JSON.stringify(origin.topic ?? '')},${origin.partition ?? -1},`;
+}

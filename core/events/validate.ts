@@ -46,7 +46,7 @@ const KNOWN_FIELDS = new Set(Object.keys(TicketEventSchema.properties));
 const EVENT_TYPE_SET = new Set<string>(EVENT_TYPES);
 // RFC 3339 with a mandatory offset; seconds and fractions optional as ISO-8601 allows.
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i;
-const MIN_OCCURRED_MS = Date.UTC(1970, 0, 1);
+export const MIN_OCCURRED_MS = Date.UTC(1970, 0, 1);
 
 /** Decodes one message (a Kafka value, an NDJSON line) and validates it. */
 export function decodeEvent(raw: Buffer | string, nowMs: number = Date.now()): DecodeResult {

@@ -1,9 +1,13 @@
 // One Kafka batch through the pipeline step: every message becomes either a
-// JSONCompactEachRow line for ticket_events or a dead_letters row. Synchronous on
+// JSONCompactEachRow row for ticket_events or a dead_letters row. Synchronous on
 // purpose: nothing here waits for I/O. It runs on a decode worker thread
-// (decode-pool.ts) or, without workers, inside eachBatch.
+// (decode-pool.ts) or, without workers, inside eachBatch. Plain valid events take the
+// byte-level fast path (core/events/compact-rows.ts); every other message the general
+// pipeline step, which alone decides rejections.
+import { isUtf8 } from 'node:buffer';
 import type { KafkaMessage } from 'kafkajs';
-import { toClickHouseTime } from '../../core/events/row.ts';
+import { CompactRowsBuilder } from '../../core/events/compact-rows.ts';
+import { compactLineTail, toClickHouseTime } from '../../core/events/row.ts';
 import { toDeadLetter, type DeadLetterRow } from '../../core/events/dead-letter.ts';
 import { processMessage, type RowFormat } from '../pipeline.ts';
 
@@ -11,9 +15,9 @@ import { processMessage, type RowFormat } from '../pipeline.ts';
 export const ROW_FORMAT = 'JSONCompactEachRow' as const satisfies RowFormat;
 
 export interface DecodedBatch {
-  /** The accepted events' rows, one line each, joined by '\n' ('' when none). */
-  text: string;
-  /** Number of lines in `text`. */
+  /** The accepted events' rows as UTF-8, each ending in '\n' (empty when none). */
+  rows: Uint8Array;
+  /** Number of rows in `rows`. */
   events: number;
   deadLetters: DeadLetterRow[];
   /** Dead letters by reason. */
@@ -63,14 +67,18 @@ export function packBatch(messages: readonly KafkaMessage[]): PackedBatch {
 /** Decodes a packed batch (on a worker thread, or in process). */
 export function decodePacked(topic: string, partition: number, packed: PackedBatch, nowMs: number): DecodedBatch {
   const { data, ends, offsets, empties } = packed;
-  const out = new Decoder(topic, partition, nowMs);
+  const out = new Decoder(topic, partition, nowMs, data.length);
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // One check for the whole batch. A message the fast path takes starts and ends
+  // with ASCII, so in valid UTF-8 it is itself valid; when the batch is not, each
+  // message is checked on its own.
+  const allUtf8 = isUtf8(buf);
   let start = 0;
   for (let i = 0; i < ends.length; i++) {
     const end = ends[i];
     const empty = end === start ? empties.get(i) : undefined;
     if (empty) out.empty(offsets[i], empty.isNull, empty.key);
-    else out.message(buf.subarray(start, end), offsets[i]);
+    else out.message(buf, start, end, offsets[i], allUtf8);
     start = end;
   }
   return out.finish();
@@ -78,10 +86,12 @@ export function decodePacked(topic: string, partition: number, packed: PackedBat
 
 /** Decodes kafkajs messages directly (no worker). */
 export function decodeBatch(topic: string, partition: number, messages: readonly KafkaMessage[], nowMs: number): DecodedBatch {
-  const out = new Decoder(topic, partition, nowMs);
+  let size = 0;
+  for (const m of messages) size += m.value?.length ?? 0;
+  const out = new Decoder(topic, partition, nowMs, size);
   for (const m of messages) {
     if (m.value === null || m.value.length === 0) out.empty(m.offset, m.value === null, keyText(m.key));
-    else out.message(m.value, m.offset);
+    else out.message(m.value, 0, m.value.length, m.offset, false);
   }
   return out.finish();
 }
@@ -89,7 +99,7 @@ export function decodeBatch(topic: string, partition: number, messages: readonly
 const EMPTY = Buffer.alloc(0);
 
 class Decoder {
-  private readonly lines: string[] = [];
+  private readonly rows: CompactRowsBuilder;
   private readonly deadLetters: DeadLetterRow[] = [];
   private readonly reasons = new Map<string, number>();
   private retry: { error: unknown } | null = null;
@@ -99,15 +109,23 @@ class Decoder {
     private readonly topic: string,
     private readonly partition: number,
     nowMs: number,
+    inputBytes: number,
   ) {
     // Compact rows: cheaper to build here and to parse in ClickHouse (docs/performance.md).
     this.ctx = { nowMs, receivedAt: toClickHouseTime(nowMs), rowFormat: ROW_FORMAT };
+    // A compact row is shorter than its event (no keys) plus the lineage columns.
+    this.rows = new CompactRowsBuilder(compactLineTail({ source: 'kafka', topic, partition }, this.ctx.receivedAt), nowMs, inputBytes * 1.25);
   }
 
-  message(value: Buffer, offset: number | string): void {
+  /** The message value in src[start, end); `utf8` if already known to be valid UTF-8. */
+  message(src: Buffer, start: number, end: number, offset: number | string, utf8: boolean): void {
     if (this.retry) return;
+    // The common case allocates nothing per message: no view, no string.
+    let value = start === 0 && end === src.length ? src : null;
+    if ((utf8 || isUtf8((value ??= src.subarray(start, end)))) && this.rows.tryEvent(src, start, end, Number(offset))) return;
+    value ??= src.subarray(start, end);
     const r = processMessage(value, { source: 'kafka', topic: this.topic, partition: this.partition, offset }, this.ctx);
-    if (r.kind === 'ok') this.lines.push(r.line);
+    if (r.kind === 'ok') this.rows.pushLine(r.line);
     else if (r.kind === 'dead_letter') this.dead(r.row);
     else this.retry = { error: r.error };
   }
@@ -127,7 +145,7 @@ class Decoder {
   }
 
   finish(): DecodedBatch {
-    return { text: this.lines.join('\n'), events: this.lines.length, deadLetters: this.deadLetters, reasons: this.reasons, retry: this.retry };
+    return { rows: this.rows.finish(), events: this.rows.rows, deadLetters: this.deadLetters, reasons: this.reasons, retry: this.retry };
   }
 }
 

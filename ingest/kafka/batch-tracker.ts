@@ -40,6 +40,8 @@ export interface TrackerCounters {
   abandonedBatches: number;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** Share of the in-flight bounds below which back-pressure is relieved. */
 const RELIEF_SHARE = 0.8;
 
@@ -196,7 +198,7 @@ export class BatchTracker {
       return;
     }
     entry.decode = null;
-    entry.text = d.text;
+    entry.rows = d.rows;
     entry.events = d.events;
     entry.deadLetters = d.deadLetters;
     entry.reasons = d.reasons;
@@ -205,7 +207,7 @@ export class BatchTracker {
 
   private write(entry: LedgerEntry): void {
     entry.state = 'writing';
-    this.opts.writer.writeEncoded({ format: ROW_FORMAT, text: entry.text ?? '', count: entry.events }, entry.deadLetters ?? []).then(
+    this.opts.writer.writeEncoded({ format: ROW_FORMAT, bytes: entry.rows ?? EMPTY, count: entry.events }, entry.deadLetters ?? []).then(
       () => this.onStored(entry),
       (err: unknown) => this.onFailed(entry, err),
     );
@@ -271,7 +273,7 @@ export class BatchTracker {
     if (entry.released) return;
     entry.released = true;
     entry.decode = null;
-    entry.text = null;
+    entry.rows = null;
     entry.deadLetters = null;
     this.inFlightMessagesValue -= entry.messages;
     this.inFlightBytesValue -= entry.bytes;

@@ -9,7 +9,7 @@ import type { Config } from '../../core/config/index.ts';
 import { TicketPulseError, errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { ingestMetrics, type MetricsRegistry } from '../../core/metrics.ts';
-import { decodeBatch, type DecodedBatch } from './batch-decode.ts';
+import { decodeBatch, decodePacked, packBatch, type DecodedBatch, type PackedBatch } from './batch-decode.ts';
 import { DecodePool } from './decode-pool.ts';
 import { BatchTracker, type IngestWriter } from './batch-tracker.ts';
 import { CLIENT_LOG_LEVELS, clientLogCreator } from './client-log.ts';
@@ -188,8 +188,8 @@ export async function startKafkaIngest(deps: KafkaIngestDeps): Promise<KafkaInge
       bytes,
       receivedAt: t0,
       reasons: new Map(),
-      decode: () => decode(topic, partition, messages, now, t0),
-      text: null,
+      decode: decoder(topic, partition, messages, now, t0),
+      rows: null,
       deadLetters: null,
       released: false,
       state: 'decoding',
@@ -208,18 +208,26 @@ export async function startKafkaIngest(deps: KafkaIngestDeps): Promise<KafkaInge
     }
   }
 
-  /** The pipeline step over a batch: on a decode worker when there are any, else right here. */
-  function decode(topic: string, partition: number, messages: KafkaMessage[], nowMs: number, t0: number): DecodedBatch | Promise<DecodedBatch> {
+  /**
+   * The pipeline step over a batch: on a decode worker when there are any, else right
+   * here. For a worker the values are packed into one buffer at once, so kafkajs's
+   * message objects — and the fetch response their values point into — are garbage as
+   * soon as eachBatch returns instead of living (and being promoted by the GC) until
+   * the worker answers.
+   */
+  function decoder(topic: string, partition: number, messages: KafkaMessage[], nowMs: number, t0: number): () => DecodedBatch | Promise<DecodedBatch> {
     const observe = (d: DecodedBatch) => {
       metrics.batchDecodeSeconds.observe((performance.now() - t0) / 1000);
       return d;
     };
-    if (!pool) return observe(decodeBatch(topic, partition, messages, nowMs));
-    return pool.decode(topic, partition, messages, nowMs).then(observe, (err: unknown) => {
-      // A worker died with the batch on it: decode here instead; nothing is lost.
-      log.warn({ topic, partition, err: errorMessage(err) }, 'decode worker failed; decoding the batch in process');
-      return observe(decodeBatch(topic, partition, messages, nowMs));
-    });
+    if (!pool) return () => observe(decodeBatch(topic, partition, messages, nowMs));
+    const packed: PackedBatch = packBatch(messages);
+    return () =>
+      pool.decode(topic, partition, packed, nowMs).then(observe, (err: unknown) => {
+        // A worker died with the batch on it: decode here instead; nothing is lost.
+        log.warn({ topic, partition, err: errorMessage(err) }, 'decode worker failed; decoding the batch in process');
+        return observe(decodePacked(topic, partition, packed, nowMs));
+      });
   }
 
   function wire(c: Consumer): void {

@@ -5,10 +5,9 @@
 // batch's values into one transferable buffer and keeps the books, while the worker
 // decodes and ClickHouse inserts on threads of their own.
 import { Worker } from 'node:worker_threads';
-import type { KafkaMessage } from 'kafkajs';
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { packBatch, type DecodedBatch } from './batch-decode.ts';
+import type { DecodedBatch, PackedBatch } from './batch-decode.ts';
 import type { CloseRequest, DecodeRequest, DecodeResponse } from './decode-worker.ts';
 
 const WORKER_URL = new URL('./decode-worker.mjs', import.meta.url);
@@ -35,15 +34,15 @@ export class DecodePool {
   }
 
   /**
-   * Decodes a batch on the least loaded worker. Rejects if the worker dies with the
-   * batch on it; the caller then decodes in process (the messages are still there).
+   * Decodes a packed batch on the least loaded worker. The worker gets a copy, so the
+   * caller keeps `packed` and decodes it in process if the worker dies with it
+   * (the call rejects then).
    */
-  decode(topic: string, partition: number, messages: readonly KafkaMessage[], nowMs: number): Promise<DecodedBatch> {
+  decode(topic: string, partition: number, packed: PackedBatch, nowMs: number): Promise<DecodedBatch> {
     if (this.closed) return Promise.reject(new Error('the decode pool is closed'));
     const slot = this.slots.reduce((a, b) => (b.load < a.load ? b : a));
     const id = this.nextId++;
-    const packed = packBatch(messages);
-    const n = messages.length;
+    const n = packed.ends.length;
     slot.load += n;
     return new Promise<DecodedBatch>((resolve, reject) => {
       slot.pending.set(id, {
@@ -57,7 +56,7 @@ export class DecodePool {
         },
       });
       const req: DecodeRequest = { id, topic, partition, nowMs, packed };
-      slot.worker.postMessage(req, [packed.data.buffer as ArrayBuffer]);
+      slot.worker.postMessage(req);
     });
   }
 

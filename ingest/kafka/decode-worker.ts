@@ -33,6 +33,7 @@ if (port) {
     }
     // A retry verdict carries an arbitrary error object: send its message only.
     if (res.ok && res.decoded.retry) res.decoded.retry = { error: String((res.decoded.retry.error as Error)?.message ?? res.decoded.retry.error) };
-    port.postMessage(res);
+    // The rows move to the consumer thread without a copy.
+    port.postMessage(res, res.ok ? [res.decoded.rows.buffer as ArrayBuffer] : []);
   });
 }

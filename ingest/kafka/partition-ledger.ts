@@ -29,8 +29,8 @@ export interface LedgerEntry {
    * decode that asked for a retry is run again with the batch's next attempt.
    */
   decode: (() => DecodedBatch | Promise<DecodedBatch>) | null;
-  /** The rows, '\n'-joined; released (null) once stored or abandoned, so memory follows what is still pending. */
-  text: string | null;
+  /** The rows' bytes; released (null) once stored or abandoned, so memory follows what is still pending. */
+  rows: Uint8Array | null;
   deadLetters: DeadLetterRow[] | null;
   /** Set once its rows and its share of the in-flight bounds were given back. */
   released: boolean;

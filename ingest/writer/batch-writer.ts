@@ -6,7 +6,7 @@ import { TICKET_EVENT_COLUMNS } from '../../core/events/row.ts';
 import { DEAD_LETTER_COLUMNS, type DeadLetterRow } from '../../core/events/dead-letter.ts';
 import { TicketPulseError, errorMessage } from '../../core/errors.ts';
 import type { RowFormat } from '../pipeline.ts';
-import type { Inserter } from './inserter.ts';
+import type { Inserter, RowBytes } from './inserter.ts';
 
 export interface BatchWriterOptions {
   inserter: Inserter;
@@ -47,25 +47,28 @@ export interface WriterStats {
   lastFlushAt: number | null;
 }
 
-/** Rows already encoded and joined by '\n' (the Kafka consumer's decode workers produce them so). */
+/** Rows already encoded as bytes (the Kafka consumer's decode workers produce them so). */
 export interface EncodedRows {
-  /** Only compact rows arrive joined (keyed rows go through write(), line by line). */
+  /** Only compact rows arrive encoded (keyed rows go through write(), line by line). */
   format: 'JSONCompactEachRow';
-  text: string;
-  /** Number of rows (lines) in `text`. */
+  /** UTF-8, each row ending in '\n'. */
+  bytes: Uint8Array;
+  /** Number of rows in `bytes`. */
   count: number;
 }
 
 interface Pending {
   events: string[];
-  /** JSONCompactEachRow text (the Kafka consumer's encoding): single lines or '\n'-joined chunks. */
+  /** JSONCompactEachRow lines given to write(). */
   compactEvents: string[];
+  /** JSONCompactEachRow rows given to writeEncoded(), as bytes (the Kafka consumer's encoding). */
+  compactChunks: Uint8Array[];
   compactRows: number;
   deadLetters: string[];
   waiters: Array<{ resolve: (r: FlushReport) => void; reject: (e: unknown) => void }>;
 }
 
-const emptyPending = (): Pending => ({ events: [], compactEvents: [], compactRows: 0, deadLetters: [], waiters: [] });
+const emptyPending = (): Pending => ({ events: [], compactEvents: [], compactChunks: [], compactRows: 0, deadLetters: [], waiters: [] });
 const rowsOf = (p: Pending): number => p.events.length + p.compactRows + p.deadLetters.length;
 
 export class BatchWriter {
@@ -113,14 +116,14 @@ export class BatchWriter {
   }
 
   /**
-   * Buffers rows that arrive already joined (one string for a whole Kafka batch),
-   * which saves splitting them into lines only to join them again for the INSERT.
+   * Buffers rows that arrive already encoded (one buffer for a whole Kafka batch):
+   * they reach ClickHouse as they are, without passing through strings.
    */
   writeEncoded(rows: EncodedRows, deadLetters: readonly DeadLetterRow[] = []): Promise<FlushReport> {
     if (this.closed) return Promise.reject(new TicketPulseError('internal', 'the batch writer is closed'));
     const p = this.pending;
     if (rows.count > 0) {
-      p.compactEvents.push(rows.text);
+      p.compactChunks.push(rows.bytes);
       p.compactRows += rows.count;
     }
     return this.buffered(p, deadLetters, rows.count);
@@ -216,10 +219,10 @@ export class BatchWriter {
     // Each table's insert is retried on its own: a retry after a partial success
     // re-sends rows that are already stored, which the ReplacingMergeTree keys collapse.
     attempts += await this.withRetry(() => this.opts.inserter.insert('ticket_events', TICKET_EVENT_COLUMNS, batch.events), batch.events.length);
-    attempts += await this.withRetry(
-      () => this.opts.inserter.insert('ticket_events', TICKET_EVENT_COLUMNS, batch.compactEvents, 'JSONCompactEachRow'),
-      batch.compactRows,
-    );
+    if (batch.compactRows > 0) {
+      const compact = compactPayload(batch);
+      attempts += await this.withRetry(() => this.opts.inserter.insert('ticket_events', TICKET_EVENT_COLUMNS, compact, 'JSONCompactEachRow'), batch.compactRows);
+    }
     attempts += await this.withRetry(() => this.opts.inserter.insert('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters), batch.deadLetters.length);
     const report: FlushReport = {
       events: batch.events.length + batch.compactRows,
@@ -256,6 +259,13 @@ export class BatchWriter {
       }
     }
   }
+}
+
+/** A flush's compact rows as one payload: the encoded chunks, then the lines written one by one. */
+function compactPayload(batch: Pending): RowBytes {
+  const chunks = batch.compactEvents.length > 0 ? [...batch.compactChunks, Buffer.from(`${batch.compactEvents.join('\n')}\n`)] : batch.compactChunks;
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  return { bytes, rows: batch.compactRows };
 }
 
 /** Exponential backoff with full jitter: spreads retries of many writers apart. */

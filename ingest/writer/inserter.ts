@@ -1,17 +1,30 @@
 // How rows reach ClickHouse. Rows arrive already serialised as JSONEachRow (or
-// JSONCompactEachRow) lines, so a batch is one string concatenation and one INSERT —
+// JSONCompactEachRow) lines or bytes, so a batch is one concatenation and one INSERT —
 // no per-row re-encoding.
 import type { ClickHouse } from '../../core/clickhouse/index.ts';
 import { TicketPulseError, errorMessage } from '../../core/errors.ts';
 
 export type InsertFormat = 'JSONEachRow' | 'JSONCompactEachRow';
 
+/** Rows already encoded: UTF-8, each ending in '\n'. */
+export interface RowBytes {
+  bytes: Uint8Array;
+  rows: number;
+}
+
+/** One line per row, or rows already encoded. */
+export type InsertRows = readonly string[] | RowBytes;
+
+export function rowCount(rows: InsertRows): number {
+  return 'bytes' in rows ? rows.rows : rows.length;
+}
+
 export interface Inserter {
   /**
-   * Inserts lines in `format` (JSONEachRow when omitted); resolves only once
+   * Inserts rows in `format` (JSONEachRow when omitted); resolves only once
    * ClickHouse has stored them. Wrappers must pass `format` on.
    */
-  insert(table: string, columns: readonly string[], lines: readonly string[], format?: InsertFormat): Promise<void>;
+  insert(table: string, columns: readonly string[], rows: InsertRows, format?: InsertFormat): Promise<void>;
 }
 
 /**
@@ -32,7 +45,7 @@ interface RawInsertParams {
   table: string;
   columns: readonly string[];
   format: InsertFormat;
-  values: string;
+  values: string | Uint8Array;
   settings: Record<string, number>;
 }
 type RawInsert = (params: RawInsertParams) => Promise<unknown>;
@@ -44,16 +57,18 @@ export class ClickHouseInserter implements Inserter {
     this.rawInsert = ch.mode === 'embedded' ? findRawInsert(ch) : null;
   }
 
-  async insert(table: string, columns: readonly string[], lines: readonly string[], format: InsertFormat = 'JSONEachRow'): Promise<void> {
-    if (lines.length === 0) return;
+  async insert(table: string, columns: readonly string[], rows: InsertRows, format: InsertFormat = 'JSONEachRow'): Promise<void> {
+    if (rowCount(rows) === 0) return;
     try {
       if (this.rawInsert) {
-        // Embedded: the payload goes to chDB as is, without the client building one
-        // SQL string of statement + data first (docs/performance.md).
-        await this.rawInsert({ table, columns, format, values: lines.join('\n'), settings: { ...RAW_INSERT_SETTINGS } });
+        // Embedded: the payload goes to chDB as is (bytes without a copy), without
+        // the client building one SQL string of statement + data first (docs/performance.md).
+        const values = 'bytes' in rows ? rows.bytes : rows.join('\n');
+        await this.rawInsert({ table, columns, format, values, settings: { ...RAW_INSERT_SETTINGS } });
       } else {
         const head = `INSERT INTO ${table} (${columns.join(', ')}) SETTINGS ${INSERT_SETTINGS} FORMAT ${format}\n`;
-        await this.ch.client.command({ query: head + lines.join('\n') });
+        const text = 'bytes' in rows ? Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.length).toString('utf8') : rows.join('\n');
+        await this.ch.client.command({ query: head + text });
       }
     } catch (err) {
       throw new TicketPulseError('clickhouse_query_failed', `insert into ${table} failed: ${errorMessage(err)}`, { cause: err, retriable: true });

@@ -301,7 +301,7 @@ function producerFor(b: KafkaTestBroker): Producer {
 describe('commit ordering (pure logic)', () => {
   const entry = (from: number, to: number): LedgerEntry => ({
     topic: 't', partition: 0, epoch: 1, fetchedOffset: BigInt(from), nextOffset: BigInt(to), messages: to - from, events: to - from,
-    bytes: 0, receivedAt: 0, reasons: new Map(), decode: null, text: '', deadLetters: [], released: false, state: 'writing', attempts: 1, retryTimer: null,
+    bytes: 0, receivedAt: 0, reasons: new Map(), decode: null, rows: null, deadLetters: [], released: false, state: 'writing', attempts: 1, retryTimer: null,
   });
 
   it('advances the commit position only over an unbroken run of stored batches', () => {

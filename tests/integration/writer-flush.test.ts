@@ -5,7 +5,8 @@
 // suite runs on a loaded 2-core machine.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toClickHouseTime } from '../../core/events/row.ts';
-import { BatchWriter, ClickHouseInserter, processMessage, type FlushReport, type Inserter } from '../../ingest/index.ts';
+import { decodeBatch } from '../../ingest/kafka/batch-decode.ts';
+import { BatchWriter, ClickHouseInserter, processMessage, rowCount, type FlushReport, type Inserter } from '../../ingest/index.ts';
 import { makeEvent, openTestClickHouse, type TestClickHouse } from '../support/clickhouse.ts';
 
 let t: TestClickHouse;
@@ -144,7 +145,7 @@ describe('batching writer: retry backoff', () => {
     const attempts: Array<{ at: number; table: string; rows: number }> = [];
     const inserter: Inserter = {
       async insert(table, columns, rows, format) {
-        attempts.push({ at: performance.now(), table, rows: rows.length });
+        attempts.push({ at: performance.now(), table, rows: rowCount(rows) });
         if (attempts.length <= failures) throw new Error(`injected failure ${attempts.length}`);
         return real.insert(table, columns, rows, format);
       },
@@ -221,8 +222,8 @@ describe('batching writer: retry backoff', () => {
   });
 });
 
-describe('batching writer: pre-joined rows (the Kafka decode workers)', () => {
-  it('counts a joined chunk by its rows, for the size trigger and the report, and stores every row', async () => {
+describe('batching writer: encoded rows (the Kafka decode workers)', () => {
+  it('counts an encoded chunk by its rows, for the size trigger and the report, and stores every row', async () => {
     const reports: FlushReport[] = [];
     const w = new BatchWriter({ inserter: new ClickHouseInserter(t.ch), batchRows: 40, flushIntervalMs: 600_000, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 100, onFlush: (r) => reports.push(r) });
     const c = { nowMs: Date.now(), receivedAt: toClickHouseTime(Date.now()), rowFormat: 'JSONCompactEachRow' as const };
@@ -233,15 +234,48 @@ describe('batching writer: pre-joined rows (the Kafka decode workers)', () => {
         return r.line;
       });
     // 25 rows as one chunk, then 15 single compact lines: 40 rows → one size-triggered flush.
-    const a = w.writeEncoded({ format: 'JSONCompactEachRow', text: compact(0, 25).join('\n'), count: 25 });
+    const a = w.writeEncoded({ format: 'JSONCompactEachRow', bytes: Buffer.from(`${compact(0, 25).join('\n')}\n`), count: 25 });
     const b = w.write(compact(25, 15), [], 'JSONCompactEachRow');
     // An empty chunk has nothing to store: stored at once, no flush for it.
-    expect(await w.writeEncoded({ format: 'JSONCompactEachRow', text: '', count: 0 })).toMatchObject({ events: 0, deadLetters: 0 });
+    expect(await w.writeEncoded({ format: 'JSONCompactEachRow', bytes: new Uint8Array(0), count: 0 })).toMatchObject({ events: 0, deadLetters: 0 });
     const [ra, rb] = await within(Promise.all([a, b]), 30_000, 'the size-triggered flush');
     expect(ra).toBe(rb);
     expect(ra.events).toBe(40);
     await w.close();
     expect(reports.map((r) => r.events)).toEqual([40]);
     expect(await stored()).toBe(40);
+  });
+
+  it('stores the Kafka fast path\'s rows (strings copied as written, escapes and all) with the values the general path stores', async () => {
+    const tricky = ['line one\nline two\t"quoted" back\\slash /', 'caf\u00e9 \u4f60\u597d \u{1f600} \u2028 \u007f', '\u0000\u0001\u001f'];
+    const nowMs = Date.now();
+    const events = tricky.map((s, i) => ({ ...makeEvent(9_000 + i), subject: s, body: s, tenant: s, attributes: { note: s } }));
+    // Escapes JSON.stringify never writes, as a producer may: \/ and \u for printable characters.
+    const handWritten = JSON.stringify({ ...makeEvent(9_100), body: 'x' }).replace('"body":"x"', '"body":"a\\/b \\u00e9 \\ud83d\\ude00 \\u0041"');
+    const values = [...events.map((e) => JSON.stringify(e)), handWritten];
+    // The same events once through the fast path (Kafka decode) and once through the
+    // general path, under other ids.
+    const messages = values.map((v, i) => ({ key: null, value: Buffer.from(v), offset: String(i), timestamp: '0', attributes: 0, headers: {} }));
+    const decoded = decodeBatch('t', 0, messages as never, nowMs);
+    expect(decoded.events).toBe(values.length);
+    const generalLines = values.map((v, i) => {
+      const r = processMessage(v.replace(/"event_id":"([^"]+)"/, '"event_id":"general-$1"'), { source: 'kafka', topic: 't', partition: 0, offset: i }, { nowMs, receivedAt: toClickHouseTime(nowMs), rowFormat: 'JSONCompactEachRow' });
+      if (r.kind !== 'ok') throw new Error('fixture invalid');
+      return r.line;
+    });
+    const w = new BatchWriter({ inserter: new ClickHouseInserter(t.ch), batchRows: 1_000, flushIntervalMs: 50, maxAttempts: 1, retryBaseMs: 10, retryMaxMs: 10 });
+    await Promise.all([w.writeEncoded({ format: 'JSONCompactEachRow', bytes: decoded.rows, count: decoded.events }), w.write(generalLines, [], 'JSONCompactEachRow')]);
+    await w.close();
+    type Row = { event_id: string; subject: string; body: string; tenant: string; attributes: Record<string, string> };
+    const rows = await t.rows<Row>('SELECT event_id, subject, body, tenant, attributes FROM ticket_events FINAL ORDER BY event_id');
+    expect(rows).toHaveLength(2 * values.length);
+    const byId = new Map(rows.map((r) => [r.event_id, r]));
+    for (const v of values) {
+      const e = JSON.parse(v) as Row;
+      const viaFast = byId.get(e.event_id);
+      const viaGeneral = byId.get(`general-${e.event_id}`);
+      expect(viaFast).toEqual({ event_id: e.event_id, subject: e.subject, body: e.body, tenant: e.tenant ?? '', attributes: e.attributes ?? {} });
+      expect({ ...viaGeneral, event_id: e.event_id }).toEqual(viaFast);
+    }
   });
 });

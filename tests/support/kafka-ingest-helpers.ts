@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { parseConfig, type Config } from '../../core/config/index.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
-import type { Inserter, InsertFormat } from '../../ingest/writer/index.ts';
+import type { Inserter, InsertFormat, InsertRows } from '../../ingest/writer/index.ts';
 import type { TestClickHouse } from './clickhouse.ts';
 import type { KafkaTestBroker } from './kafka-broker.ts';
 import { writeEventsNdjson } from './kafka-ingest-events.ts';
@@ -110,12 +110,12 @@ export class FailingInserter implements Inserter {
     private readonly shouldFail: (call: number, table: string) => boolean,
   ) {}
 
-  async insert(table: string, columns: readonly string[], lines: readonly string[], format?: InsertFormat): Promise<void> {
+  async insert(table: string, columns: readonly string[], rows: InsertRows, format?: InsertFormat): Promise<void> {
     const call = ++this.calls;
     if (this.shouldFail(call, table)) {
       this.failures++;
       throw new Error(`injected insert failure #${this.failures} (call ${call}, ${table})`);
     }
-    return this.inner.insert(table, columns, lines, format);
+    return this.inner.insert(table, columns, rows, format);
   }
 }
