@@ -1,25 +1,25 @@
 // Kafka → ClickHouse ingest throughput, three ways over the same 1,000,000 events
 // preloaded into the mock Kafka broker (tests/support/kafka-broker.ts):
 //   (a) consume only: kafkajs eachBatch + JSON.parse of every value, nothing else;
-//   (b) insert only: the same rows, encoded as the pipeline encodes them, written
+//   (b) insert only: the same rows, encoded as the consumer encodes them, written
 //       through the batching writer into embedded ClickHouse (encoding not timed);
 //   (c) the full pipeline: startKafkaIngest (decode, validation, dead-letter checks,
 //       insert, commit) until every event is stored and committed.
 // Prints progress lines, the figures, peak RSS, and last a RESULT line.
 //   npm run bench:ingest [-- --events 1000000 --partitions 128 --phase all|a|b|c]
 // Profile one phase: node --cpu-prof --cpu-prof-dir=.tmp/prof --import tsx bench/ingest.ts --phase c
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { parseConfig, type Config } from '../core/config/index.ts';
-import { toClickHouseTime } from '../core/events/row.ts';
 import { createLogger } from '../core/log.ts';
 import { ingestMetrics } from '../core/metrics.ts';
 import { Progress, fmt } from '../core/progress.ts';
-import { BatchWriter, ClickHouseInserter, processMessage } from '../ingest/index.ts';
+import { BatchWriter, ClickHouseInserter } from '../ingest/index.ts';
+import { decodeBatch, type DecodedBatch } from '../ingest/kafka/batch-decode.ts';
 import { DEFAULT_TUNING, ROW_FORMAT, startKafkaIngest } from '../ingest/kafka/index.ts';
 import { openTestClickHouse, type TestClickHouse } from '../tests/support/clickhouse.ts';
 import { randomName, startKafkaBroker, type KafkaTestBroker } from '../tests/support/kafka-broker.ts';
@@ -128,32 +128,41 @@ async function insertOnly(t: TestClickHouse, file: string, topic: string): Promi
   const writer = new BatchWriter({ inserter: new ClickHouseInserter(t.ch), ...t.config.ingest, ...writerTuning() });
   const progress = new Progress({ label: '(b) insert only', total: EVENTS, unit: 'rows', write: say });
   const nowMs = Date.now();
-  const ctx = { nowMs, receivedAt: toClickHouseTime(nowMs), rowFormat: ROW_FORMAT };
   const CHUNK = 100_000;
+  // The consumer's batches: up to 5,000 messages of one partition each.
+  const BATCH = 5_000;
   let insertMs = 0;
   let index = 0;
-  let lines: string[] = [];
+  let messages: KafkaMessage[] = [];
+  let encoded: DecodedBatch[] = [];
+  let rows = 0;
   let cpuMs = 0;
+  const encode = () => {
+    const d = decodeBatch(topic, encoded.length % PARTITIONS, messages, nowMs);
+    if (d.events !== messages.length) throw new Error(`insert only: ${messages.length - d.events} events rejected`);
+    encoded.push(d);
+    rows += d.events;
+    messages = [];
+  };
   const insertChunk = async () => {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const writes: Array<Promise<unknown>> = [];
-    for (let i = 0; i < lines.length; i += 5_000) writes.push(writer.write(lines.slice(i, i + 5_000), [], ROW_FORMAT));
-    await Promise.all(writes);
+    await Promise.all(encoded.map((d) => writer.writeEncoded({ format: ROW_FORMAT, bytes: d.rows, count: d.events })));
     insertMs += performance.now() - t0;
     cpuMs += cpuMicros(c0) / 1000;
-    progress.tick(lines.length);
-    lines = [];
+    progress.tick(rows);
+    encoded = [];
+    rows = 0;
   };
   // Encode 100k rows, then time their insert; repeat (keeps memory bounded).
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     if (text.length === 0) continue;
-    const r = processMessage(text, { source: 'kafka', topic, partition: index % PARTITIONS, offset: index }, ctx);
-    index++;
-    if (r.kind === 'ok') lines.push(r.line);
-    if (lines.length === CHUNK) await insertChunk();
+    messages.push({ key: null, value: Buffer.from(text), offset: String(index++), timestamp: '0', attributes: 0, headers: {} } as KafkaMessage);
+    if (messages.length === BATCH) encode();
+    if (rows === CHUNK) await insertChunk();
   }
-  if (lines.length > 0) await insertChunk();
+  if (messages.length > 0) encode();
+  if (rows > 0) await insertChunk();
   await writer.close();
   progress.finish();
   cpuPerRow.b = (cpuMs * 1000) / EVENTS;
@@ -174,6 +183,7 @@ async function fullPipeline(t: TestClickHouse, broker: KafkaTestBroker, topic: s
   const writer = new BatchWriter({ inserter: new ClickHouseInserter(t.ch), ...config.ingest, ...writerTuning() });
   const progress = new Progress({ label: '(c) full pipeline', total: EVENTS, unit: 'events', write: say });
   const ingest = await startKafkaIngest({ config, writer, log, tuning: TUNING });
+  let threads0 = threadCpu();
   let first = 0;
   let stored = 0;
   let cpu0 = process.cpuUsage();
@@ -185,6 +195,7 @@ async function fullPipeline(t: TestClickHouse, broker: KafkaTestBroker, topic: s
       first = performance.now();
       cpu0 = process.cpuUsage();
       elu0 = nodePerformance.eventLoopUtilization();
+      threads0 = threadCpu();
     }
     progress.tick(s.eventsStored - stored);
     stored = s.eventsStored;
@@ -193,6 +204,7 @@ async function fullPipeline(t: TestClickHouse, broker: KafkaTestBroker, topic: s
   const elapsed = performance.now() - first;
   cpuPerRow.c = cpuMicros(cpu0) / EVENTS;
   const elu = nodePerformance.eventLoopUtilization(elu0);
+  say(`(c) CPU by thread, µs/event: ${threadReport(threads0, threadCpu(), EVENTS)}`);
   cpuPerRow['c main thread'] = (elu.active * 1000) / EVENTS;
   const decodeSeconds = (await ingestMetrics().batchDecodeSeconds.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
   say(`(c) main thread busy ${(elu.utilization * 100).toFixed(0)}% of the time; decode+validate+encode ${((decodeSeconds * 1e6) / EVENTS).toFixed(1)} µs/event of it`);
@@ -207,6 +219,55 @@ async function fullPipeline(t: TestClickHouse, broker: KafkaTestBroker, topic: s
 
 function writerTuning(): { batchRows: number; maxConcurrentFlushes: number } {
   return { batchRows: BATCH_ROWS, maxConcurrentFlushes: FLUSHES };
+}
+
+/** CPU time (µs) of each thread of this process, by thread id, with its name (Linux /proc; empty elsewhere). */
+function threadCpu(): Map<string, { name: string; micros: number }> {
+  const out = new Map<string, { name: string; micros: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  const tick = 1e6 / 100; // USER_HZ
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      out.set(tid, { name: tid === String(process.pid) ? 'main' : name, micros: (Number(fields[11]) + Number(fields[12])) * tick });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the CPU went between two snapshots: Node's own threads (main, the decode
+ * worker, GC helpers and libuv, all named "node") and ClickHouse's (named by role),
+ * summed by name, biggest first.
+ */
+function threadReport(before: Map<string, { name: string; micros: number }>, after: Map<string, { name: string; micros: number }>, events: number): string {
+  const byName = new Map<string, number>();
+  const nodeThreads: number[] = [];
+  for (const [tid, a] of after) {
+    const used = a.micros - (before.get(tid)?.micros ?? 0);
+    if (used <= 0) continue;
+    if (a.name === 'node') nodeThreads.push(used);
+    else byName.set(a.name, (byName.get(a.name) ?? 0) + used);
+  }
+  // The busiest unnamed Node thread is the decode worker; the rest are GC helpers and libuv.
+  nodeThreads.sort((x, y) => y - x);
+  nodeThreads.slice(0, 4).forEach((v, i) => byName.set(`node#${i + 1}`, v));
+  if (nodeThreads.length > 4) byName.set('other node threads', nodeThreads.slice(4).reduce((x, y) => x + y, 0));
+  return [...byName]
+    .sort((x, y) => y[1] - x[1])
+    .filter(([, v]) => v / events >= 0.05)
+    .map(([k, v]) => `${k} ${(v / events).toFixed(2)}`)
+    .join(', ');
 }
 
 function cpuMicros(since: NodeJS.CpuUsage): number {
