@@ -295,6 +295,18 @@ function putAttributes(out: Uint8Array, p: number, src: Uint8Array): number {
   return p;
 }
 
+/** Byte classes inside a JSON string: 0 plain; the others need a look. */
+const PLAIN = 0;
+const CLOSE = 1;
+const ESCAPE = 2;
+const CONTROL = 3;
+const DEL = 4;
+const STRING_BYTE = new Uint8Array(256);
+for (let c = 0; c < 32; c++) STRING_BYTE[c] = CONTROL;
+STRING_BYTE[QUOTE] = CLOSE;
+STRING_BYTE[BACKSLASH] = ESCAPE;
+STRING_BYTE[127] = DEL;
+
 /**
  * Index of the closing quote of the JSON string opening at i, or -1 if there is
  * none before end or it is not valid JSON (raw control characters, bad escapes).
@@ -303,13 +315,17 @@ function putAttributes(out: Uint8Array, p: number, src: Uint8Array): number {
 function scanString(src: Uint8Array, i: number, end: number): number {
   if (i >= end || src[i] !== QUOTE) return -1;
   let plain = true;
-  for (let j = i + 1; j < end; j++) {
-    const c = src[j];
-    if (c === QUOTE) {
+  let j = i + 1;
+  for (;;) {
+    // One table lookup per byte in the common run of plain bytes.
+    while (j < end && STRING_BYTE[src[j]] === PLAIN) j++;
+    if (j >= end) return -1;
+    const kind = STRING_BYTE[src[j]];
+    if (kind === CLOSE) {
       stringPlain = plain;
       return j;
     }
-    if (c === BACKSLASH) {
+    if (kind === ESCAPE) {
       plain = false;
       if (++j >= end) return -1;
       const e = src[j];
@@ -319,10 +335,10 @@ function scanString(src: Uint8Array, i: number, end: number): number {
         for (let k = 1; k <= 4; k++) if (!isHex(src[j + k])) return -1;
         j += 4;
       } else if (e !== QUOTE && e !== BACKSLASH && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return -1;
-    } else if (c < 32) return -1;
-    else if (c === 127) plain = false;
+    } else if (kind === CONTROL) return -1;
+    else plain = false; // DEL
+    j++;
   }
-  return -1;
 }
 
 /**

@@ -166,7 +166,9 @@ describe('Kafka ingest (mock Kafka cluster → embedded ClickHouse)', () => {
     const run = 'p1';
     await broker.createTopic(topic, 12);
     const config = ingestConfig(t.dataDir, broker, [topic], groupId);
-    const { ingest } = await consumer(config);
+    // On a decode worker: the general path (every rejection) and the transfer of rows
+    // and dead letters across threads, end to end. The 100k test above decodes in process.
+    const { ingest } = await consumer(config, { decodeWorkers: 1 });
 
     // Every 6th message is malformed: not JSON, not UTF-8, wrong schema, a tombstone
     // (key, no value), an unknown type — and 10 oversize ones (260 KiB; the mock keeps
