@@ -17,8 +17,11 @@
 // checks), so they hold no lone surrogates, the one thing JSON.stringify would write
 // differently. Limits are checked on byte counts, which are never below the
 // character counts the contract limits: near a limit, the general path measures.
+import {
+  bytesOf, byLength, CLOSE_BRACE, COLON, COMMA, copy, keyText, lastString, match, NEWLINE, OPEN_BRACE, put, putInteger, QUOTE, scanString, skipColon, skipWs,
+} from './json-bytes.ts';
 import { CURRENT_SCHEMA_VERSION, EVENT_LIMITS, EVENT_TYPES } from './schema.ts';
-import { MIN_OCCURRED_MS } from './validate.ts';
+import { daysInMonth, MIN_OCCURRED_MS } from './validate.ts';
 
 const ID = 0;
 const TYPE = 1;
@@ -72,14 +75,11 @@ const MAXES = Int32Array.from(ROW_FIELDS, (f) => f.max);
 const ABSENT = ROW_FIELDS.map((f) => (f.absent === null ? null : bytesOf(f.absent)));
 const KEYS = byLength(ROW_FIELDS.map((f) => f.name));
 const TYPES = byLength(EVENT_TYPES);
-
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const COLON = 58;
-const COMMA = 44;
-const NEWLINE = 10;
+/**
+ * A row is never longer than its event plus the tail, the offset and this: the
+ * absent fields' defaults (at most 3 bytes each), the separators and the brackets.
+ */
+const ROW_SLACK = 160;
 
 // Per-event scratch. Scanning is synchronous, so one set per thread is enough.
 const starts = new Int32Array(N);
@@ -87,8 +87,6 @@ const ends = new Int32Array(N);
 /** attributes pairs: key start, key end, value start, value end (quotes included). */
 let pairs = new Int32Array(64);
 let pairCount = 0;
-/** Set by scanString: the string holds escapes, or U+007F (refused in identifiers). */
-let stringPlain = true;
 
 /**
  * One batch's rows as JSONCompactEachRow bytes, each row ending in a newline.
@@ -123,7 +121,7 @@ export class CompactRowsBuilder {
    */
   tryEvent(src: Uint8Array, start: number, end: number, offset: number): boolean {
     if (end - start > EVENT_LIMITS.maxEventBytes || !scanEvent(src, start, end, this.nowMs)) return false;
-    this.ensure(end - start + this.tail.length + 160);
+    this.ensure(end - start + this.tail.length + ROW_SLACK);
     const out = this.out;
     let p = this.pos;
     out[p++] = 91; // [
@@ -181,7 +179,7 @@ function scanEvent(src: Uint8Array, start: number, end: number, nowMs: number): 
   for (;;) {
     // A key with an escape is not a contract field name: the general path decides.
     const keyEnd = scanString(src, i, end);
-    if (keyEnd < 0 || !stringPlain) return false;
+    if (keyEnd < 0 || !lastString.plain) return false;
     const f = match(KEYS, src, i + 1, keyEnd);
     if (f < 0 || starts[f] >= 0) return false;
     i = skipWs(src, keyEnd + 1, end);
@@ -208,11 +206,11 @@ function scanValue(src: Uint8Array, i: number, end: number, f: number, nowMs: nu
     case ID: {
       const e = scanString(src, i, end);
       const len = e - i - 1;
-      return e < 0 || !stringPlain || len < 1 || len > MAXES[f] ? -1 : e + 1;
+      return e < 0 || !lastString.plain || len < 1 || len > MAXES[f] ? -1 : e + 1;
     }
     case TYPE: {
       const e = scanString(src, i, end);
-      return e < 0 || !stringPlain || match(TYPES, src, i + 1, e) < 0 ? -1 : e + 1;
+      return e < 0 || !lastString.plain || match(TYPES, src, i + 1, e) < 0 ? -1 : e + 1;
     }
     case TIME: {
       const e = scanString(src, i, end);
@@ -249,7 +247,7 @@ function scanAttributes(src: Uint8Array, i: number, end: number): number {
   let seen: Set<string> | null = null;
   for (;;) {
     const keyEnd = scanString(src, i, end);
-    if (keyEnd < 0 || !stringPlain || keyEnd - i - 1 > EVENT_LIMITS.maxShortField) return -1;
+    if (keyEnd < 0 || !lastString.plain || keyEnd - i - 1 > EVENT_LIMITS.maxShortField) return -1;
     const valueStart = skipWs(src, skipColon(src, skipWs(src, keyEnd + 1, end), end), end);
     if (valueStart < 0) return -1;
     const valueEnd = scanString(src, valueStart, end);
@@ -295,52 +293,6 @@ function putAttributes(out: Uint8Array, p: number, src: Uint8Array): number {
   return p;
 }
 
-/** Byte classes inside a JSON string: 0 plain; the others need a look. */
-const PLAIN = 0;
-const CLOSE = 1;
-const ESCAPE = 2;
-const CONTROL = 3;
-const DEL = 4;
-const STRING_BYTE = new Uint8Array(256);
-for (let c = 0; c < 32; c++) STRING_BYTE[c] = CONTROL;
-STRING_BYTE[QUOTE] = CLOSE;
-STRING_BYTE[BACKSLASH] = ESCAPE;
-STRING_BYTE[127] = DEL;
-
-/**
- * Index of the closing quote of the JSON string opening at i, or -1 if there is
- * none before end or it is not valid JSON (raw control characters, bad escapes).
- * Sets stringPlain: no escapes and no U+007F.
- */
-function scanString(src: Uint8Array, i: number, end: number): number {
-  if (i >= end || src[i] !== QUOTE) return -1;
-  let plain = true;
-  let j = i + 1;
-  for (;;) {
-    // One table lookup per byte in the common run of plain bytes.
-    while (j < end && STRING_BYTE[src[j]] === PLAIN) j++;
-    if (j >= end) return -1;
-    const kind = STRING_BYTE[src[j]];
-    if (kind === CLOSE) {
-      stringPlain = plain;
-      return j;
-    }
-    if (kind === ESCAPE) {
-      plain = false;
-      if (++j >= end) return -1;
-      const e = src[j];
-      if (e === 117) {
-        // \uXXXX
-        if (j + 4 >= end) return -1;
-        for (let k = 1; k <= 4; k++) if (!isHex(src[j + k])) return -1;
-        j += 4;
-      } else if (e !== QUOTE && e !== BACKSLASH && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return -1;
-    } else if (kind === CONTROL) return -1;
-    else plain = false; // DEL
-    j++;
-  }
-}
-
 /**
  * 'YYYY-MM-DDThh:mm:ss.sssZ' at src[i..i+24): true if it is a real instant the
  * contract accepts (from 1970 to a day ahead of now), as validate.ts decides it.
@@ -369,82 +321,4 @@ function digits(src: Uint8Array, at: number, n: number): number {
     v = v * 10 + c;
   }
   return v;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
-/** JSON whitespace: space, tab, line feed, carriage return. */
-function skipWs(src: Uint8Array, i: number, end: number): number {
-  while (i < end) {
-    const c = src[i];
-    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i;
-    i++;
-  }
-  return end;
-}
-
-function skipColon(src: Uint8Array, i: number, end: number): number {
-  return i < end && src[i] === COLON ? i + 1 : -1;
-}
-
-/** The index of the name in src[s, e) among names grouped by byte length, or -1. */
-function match(names: Uint8Array[][] & { index: number[][] }, src: Uint8Array, s: number, e: number): number {
-  const group = names[e - s];
-  if (group === undefined) return -1;
-  for (let g = 0; g < group.length; g++) {
-    const name = group[g];
-    let k = 0;
-    while (k < name.length && src[s + k] === name[k]) k++;
-    if (k === name.length) return names.index[e - s][g];
-  }
-  return -1;
-}
-
-function byLength(names: readonly string[]): Uint8Array[][] & { index: number[][] } {
-  const groups: Uint8Array[][] = [];
-  const index: number[][] = [];
-  names.forEach((name, i) => {
-    const b = bytesOf(name);
-    (groups[b.length] ??= []).push(b);
-    (index[b.length] ??= []).push(i);
-  });
-  return Object.assign(groups, { index });
-}
-
-/** Bytes as a string, byte for byte: equal strings, equal bytes. */
-function keyText(src: Uint8Array, s: number, e: number): string {
-  return Buffer.from(src.buffer, src.byteOffset + s, e - s).toString('latin1');
-}
-
-function copy(out: Uint8Array, p: number, src: Uint8Array, s: number, e: number): number {
-  if (e - s > 48) {
-    out.set(src.subarray(s, e), p);
-    return p + e - s;
-  }
-  for (let k = s; k < e; k++) out[p++] = src[k];
-  return p;
-}
-
-function put(out: Uint8Array, p: number, bytes: Uint8Array): number {
-  for (let k = 0; k < bytes.length; k++) out[p++] = bytes[k];
-  return p;
-}
-
-function putInteger(out: Uint8Array, p: number, v: number): number {
-  if (!Number.isSafeInteger(v) || v < 0) return put(out, p, bytesOf(String(v)));
-  let n = 1;
-  for (let x = v; x >= 10; x = Math.floor(x / 10)) n++;
-  for (let k = n - 1, x = v; k >= 0; k--, x = Math.floor(x / 10)) out[p + k] = 48 + (x % 10);
-  return p + n;
-}
-
-function bytesOf(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'utf8'));
 }
