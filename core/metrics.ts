@@ -100,7 +100,7 @@ export function ingestMetrics(registry: Registry = sharedMetricsRegistry()): Ing
     }),
     batchDecodeSeconds: new Histogram({
       name: 'ticketpulse_ingest_batch_decode_seconds',
-      help: 'CPU time to decode, validate and encode one Kafka batch on the consumer thread',
+      help: 'Time to decode, validate and encode one Kafka batch: on the consumer thread, or queueing plus decoding on a decode worker',
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers,
     }),
