@@ -39,7 +39,14 @@ export interface Inserter {
  * every reader already deduplicates (FINAL, argMax, uniqExact) as merges do.
  */
 export const INSERT_SETTINGS = 'insert_deduplicate = 0, async_insert = 0, optimize_on_insert = 0';
-const RAW_INSERT_SETTINGS = { insert_deduplicate: 0, async_insert: 0, optimize_on_insert: 0 } as const;
+/**
+ * Embedded inserts also parse on one thread: the engine shares the process's few cores
+ * with the consumer, and parallel parsing's splitting and hand-offs cost more than they
+ * save there (Kafka benchmark phase (c): +4%, 5 of 6 interleaved pairs, ClickHouse's
+ * parsing CPU 3.4–3.8 instead of 3.8–3.9 µs/event; docs/performance.md). A server keeps
+ * its default.
+ */
+const RAW_INSERT_SETTINGS = { insert_deduplicate: 0, async_insert: 0, optimize_on_insert: 0, input_format_parallel_parsing: 0 } as const;
 
 interface RawInsertParams {
   table: string;
