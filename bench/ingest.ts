@@ -20,7 +20,7 @@ import { ingestMetrics } from '../core/metrics.ts';
 import { Progress, fmt } from '../core/progress.ts';
 import { BatchWriter, ClickHouseInserter } from '../ingest/index.ts';
 import { decodeBatch, type DecodedBatch } from '../ingest/kafka/batch-decode.ts';
-import { DEFAULT_TUNING, ROW_FORMAT, startKafkaIngest } from '../ingest/kafka/index.ts';
+import { DEFAULT_TUNING, startKafkaIngest } from '../ingest/kafka/index.ts';
 import { openTestClickHouse, type TestClickHouse } from '../tests/support/clickhouse.ts';
 import { randomName, startKafkaBroker, type KafkaTestBroker } from '../tests/support/kafka-broker.ts';
 import { writeEventsNdjson } from '../tests/support/kafka-ingest-events.ts';
@@ -147,7 +147,7 @@ async function insertOnly(t: TestClickHouse, file: string, topic: string): Promi
   const insertChunk = async () => {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    await Promise.all(encoded.map((d) => writer.writeEncoded({ format: ROW_FORMAT, bytes: d.rows, count: d.events })));
+    await Promise.all(encoded.map((d) => writer.writeEncoded({ bytes: d.rows, rows: d.events })));
     insertMs += performance.now() - t0;
     cpuMs += cpuMicros(c0) / 1000;
     progress.tick(rows);

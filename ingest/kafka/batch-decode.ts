@@ -78,7 +78,7 @@ export function decodePacked(topic: string, partition: number, packed: PackedBat
     const end = ends[i];
     const empty = end === start ? empties.get(i) : undefined;
     if (empty) out.empty(offsets[i], empty.isNull, empty.key);
-    else out.message(buf, start, end, offsets[i], allUtf8);
+    else out.message(buf, start, end, offsets[i], allUtf8 || isUtf8(buf.subarray(start, end)));
     start = end;
   }
   return out.finish();
@@ -91,7 +91,7 @@ export function decodeBatch(topic: string, partition: number, messages: readonly
   const out = new Decoder(topic, partition, nowMs, size);
   for (const m of messages) {
     if (m.value === null || m.value.length === 0) out.empty(m.offset, m.value === null, keyText(m.key));
-    else out.message(m.value, 0, m.value.length, m.offset, false);
+    else out.message(m.value, 0, m.value.length, m.offset, isUtf8(m.value));
   }
   return out.finish();
 }
@@ -117,13 +117,12 @@ class Decoder {
     this.rows = new CompactRowsBuilder(compactLineTail({ source: 'kafka', topic, partition }, this.ctx.receivedAt), nowMs, inputBytes * 1.25);
   }
 
-  /** The message value in src[start, end); `utf8` if already known to be valid UTF-8. */
+  /** The message value in src[start, end); `utf8`: it is valid UTF-8, which the fast path needs. */
   message(src: Buffer, start: number, end: number, offset: number | string, utf8: boolean): void {
     if (this.retry) return;
     // The common case allocates nothing per message: no view, no string.
-    let value = start === 0 && end === src.length ? src : null;
-    if ((utf8 || isUtf8((value ??= src.subarray(start, end)))) && this.rows.tryEvent(src, start, end, Number(offset))) return;
-    value ??= src.subarray(start, end);
+    if (utf8 && this.rows.tryEvent(src, start, end, Number(offset))) return;
+    const value = start === 0 && end === src.length ? src : src.subarray(start, end);
     const r = processMessage(value, { source: 'kafka', topic: this.topic, partition: this.partition, offset }, this.ctx);
     if (r.kind === 'ok') this.rows.pushLine(r.line);
     else if (r.kind === 'dead_letter') this.dead(r.row);

@@ -7,14 +7,15 @@ import type { Logger } from '../../core/log.ts';
 import type { DeadLetterRow } from '../../core/events/dead-letter.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { IngestMetrics } from '../../core/metrics.ts';
-import { backoff, type EncodedRows } from '../writer/batch-writer.ts';
-import { ROW_FORMAT, type DecodedBatch } from './batch-decode.ts';
+import { backoff } from '../writer/batch-writer.ts';
+import type { RowBytes } from '../writer/inserter.ts';
+import type { DecodedBatch } from './batch-decode.ts';
 import type { Committer } from './committer.ts';
 import { PartitionLedger, tpKey, type LedgerEntry } from './partition-ledger.ts';
 
 /** The part of the batching writer the consumer needs (a BatchWriter, shared with HTTP ingest in `start`). */
 export interface IngestWriter {
-  writeEncoded(rows: EncodedRows, deadLetters?: readonly DeadLetterRow[]): Promise<unknown>;
+  writeEncoded(encoded: RowBytes, deadLetters?: readonly DeadLetterRow[]): Promise<unknown>;
   flush(): Promise<void>;
 }
 
@@ -207,7 +208,7 @@ export class BatchTracker {
 
   private write(entry: LedgerEntry): void {
     entry.state = 'writing';
-    this.opts.writer.writeEncoded({ format: ROW_FORMAT, bytes: entry.rows ?? EMPTY, count: entry.events }, entry.deadLetters ?? []).then(
+    this.opts.writer.writeEncoded({ bytes: entry.rows ?? EMPTY, rows: entry.events }, entry.deadLetters ?? []).then(
       () => this.onStored(entry),
       (err: unknown) => this.onFailed(entry, err),
     );

@@ -47,16 +47,6 @@ export interface WriterStats {
   lastFlushAt: number | null;
 }
 
-/** Rows already encoded as bytes (the Kafka consumer's decode workers produce them so). */
-export interface EncodedRows {
-  /** Only compact rows arrive encoded (keyed rows go through write(), line by line). */
-  format: 'JSONCompactEachRow';
-  /** UTF-8, each row ending in '\n'. */
-  bytes: Uint8Array;
-  /** Number of rows in `bytes`. */
-  count: number;
-}
-
 interface Pending {
   events: string[];
   /** JSONCompactEachRow lines given to write(). */
@@ -116,17 +106,18 @@ export class BatchWriter {
   }
 
   /**
-   * Buffers rows that arrive already encoded (one buffer for a whole Kafka batch):
-   * they reach ClickHouse as they are, without passing through strings.
+   * Buffers JSONCompactEachRow rows that arrive already encoded (one buffer for a whole
+   * Kafka batch): they reach ClickHouse as they are, without passing through strings.
+   * Keyed rows go through write(), line by line.
    */
-  writeEncoded(rows: EncodedRows, deadLetters: readonly DeadLetterRow[] = []): Promise<FlushReport> {
+  writeEncoded(encoded: RowBytes, deadLetters: readonly DeadLetterRow[] = []): Promise<FlushReport> {
     if (this.closed) return Promise.reject(new TicketPulseError('internal', 'the batch writer is closed'));
     const p = this.pending;
-    if (rows.count > 0) {
-      p.compactChunks.push(rows.bytes);
-      p.compactRows += rows.count;
+    if (encoded.rows > 0) {
+      p.compactChunks.push(encoded.bytes);
+      p.compactRows += encoded.rows;
     }
-    return this.buffered(p, deadLetters, rows.count);
+    return this.buffered(p, deadLetters, encoded.rows);
   }
 
   private buffered(p: Pending, deadLetters: readonly DeadLetterRow[], added: number): Promise<FlushReport> {

@@ -234,10 +234,10 @@ describe('batching writer: encoded rows (the Kafka decode workers)', () => {
         return r.line;
       });
     // 25 rows as one chunk, then 15 single compact lines: 40 rows → one size-triggered flush.
-    const a = w.writeEncoded({ format: 'JSONCompactEachRow', bytes: Buffer.from(`${compact(0, 25).join('\n')}\n`), count: 25 });
+    const a = w.writeEncoded({ bytes: Buffer.from(`${compact(0, 25).join('\n')}\n`), rows: 25 });
     const b = w.write(compact(25, 15), [], 'JSONCompactEachRow');
     // An empty chunk has nothing to store: stored at once, no flush for it.
-    expect(await w.writeEncoded({ format: 'JSONCompactEachRow', bytes: new Uint8Array(0), count: 0 })).toMatchObject({ events: 0, deadLetters: 0 });
+    expect(await w.writeEncoded({ bytes: new Uint8Array(0), rows: 0 })).toMatchObject({ events: 0, deadLetters: 0 });
     const [ra, rb] = await within(Promise.all([a, b]), 30_000, 'the size-triggered flush');
     expect(ra).toBe(rb);
     expect(ra.events).toBe(40);
@@ -264,7 +264,7 @@ describe('batching writer: encoded rows (the Kafka decode workers)', () => {
       return r.line;
     });
     const w = new BatchWriter({ inserter: new ClickHouseInserter(t.ch), batchRows: 1_000, flushIntervalMs: 50, maxAttempts: 1, retryBaseMs: 10, retryMaxMs: 10 });
-    await Promise.all([w.writeEncoded({ format: 'JSONCompactEachRow', bytes: decoded.rows, count: decoded.events }), w.write(generalLines, [], 'JSONCompactEachRow')]);
+    await Promise.all([w.writeEncoded({ bytes: decoded.rows, rows: decoded.events }), w.write(generalLines, [], 'JSONCompactEachRow')]);
     await w.close();
     type Row = { event_id: string; subject: string; body: string; tenant: string; attributes: Record<string, string> };
     const rows = await t.rows<Row>('SELECT event_id, subject, body, tenant, attributes FROM ticket_events FINAL ORDER BY event_id');
